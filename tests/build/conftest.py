@@ -38,7 +38,16 @@ def assemble(tmp_path: Path) -> Callable[..., bytes]:
         obj = tmp_path / "snippet.o"
         src.write_text(source)
         subprocess.run(
-            [LLVM_MC, "-triple", "bpfel", f"-mcpu={cpu}", "-filetype=obj", str(src), "-o", str(obj)],
+            [
+                LLVM_MC,
+                "-triple",
+                "bpfel",
+                f"-mcpu={cpu}",
+                "-filetype=obj",
+                str(src),
+                "-o",
+                str(obj),
+            ],
             check=True,
         )
         return obj.read_bytes()

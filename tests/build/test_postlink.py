@@ -54,7 +54,9 @@ def test_minimal_program_links_deploys_and_runs(
 def test_syscalls_become_dynamic_relocations(
     assemble: Assemble, svm_payer: tuple[LiteSVM, Keypair]
 ) -> None:
-    src = PROLOGUE + """
+    src = (
+        PROLOGUE
+        + """
     r1 = 11
     r2 = 22
     r3 = 33
@@ -64,6 +66,7 @@ def test_syscalls_become_dynamic_relocations(
     r0 = 0
     exit
 """
+    )
     prog = link_program(assemble(src))
     assert prog.syscalls == ["sol_log_64_"]
     svm, payer = svm_payer
@@ -95,7 +98,8 @@ def test_undefined_symbol_is_rejected_with_caller(assemble: Assemble) -> None:
 def test_internal_calls_across_sections(
     assemble: Assemble, svm_payer: tuple[LiteSVM, Keypair]
 ) -> None:
-    src = """
+    src = (
+        """
     .section .text.helper,"ax",@progbits
     .globl helper
     .type helper,@function
@@ -103,11 +107,14 @@ helper:
     r0 = r1
     r0 *= 3
     exit
-""" + PROLOGUE.replace(".text\n", ".section .text.entry,\"ax\",@progbits\n") + """
+"""
+        + PROLOGUE.replace(".text\n", '.section .text.entry,"ax",@progbits\n')
+        + """
     r1 = 14
     call helper
     exit
 """
+    )
     prog = link_program(assemble(src))
     assert {"helper", "entrypoint"} <= prog.functions.keys()
     svm, payer = svm_payer
@@ -128,13 +135,17 @@ helper:
         ("    r1 = *(s8 *)(r2 + 0)\n", "v4", "sign-extending load"),
     ],
 )
-def test_forbidden_instructions_in_objects(assemble: Assemble, body: str, cpu: str, needle: str) -> None:
+def test_forbidden_instructions_in_objects(
+    assemble: Assemble, body: str, cpu: str, needle: str
+) -> None:
     with pytest.raises(LinkError, match=f"{needle}.*in entrypoint"):
         link_program(assemble(PROLOGUE + body + "    exit\n", cpu=cpu))
 
 
 def test_writable_data_is_rejected(assemble: Assemble) -> None:
-    src = PROLOGUE + """
+    src = (
+        PROLOGUE
+        + """
     r0 = 0
     exit
     .data
@@ -142,6 +153,7 @@ def test_writable_data_is_rejected(assemble: Assemble) -> None:
 COUNTER:
     .quad 7
 """
+    )
     with pytest.raises(LinkError, match=r"writable section '\.data' \(COUNTER\)"):
         link_program(assemble(src))
 
@@ -157,10 +169,14 @@ def test_not_an_object() -> None:
         link_program(b"not an elf at all")
 
 
-def test_rodata_pointers_are_resolved(assemble: Assemble, svm_payer: tuple[LiteSVM, Keypair]) -> None:
+def test_rodata_pointers_are_resolved(
+    assemble: Assemble, svm_payer: tuple[LiteSVM, Keypair]
+) -> None:
     # A pointer in read-only data to a string in another rodata section: both sections merge,
     # the pointer becomes 0x1_0000_0000 + vaddr, and the program reads the string through it.
-    src = PROLOGUE + """
+    src = (
+        PROLOGUE
+        + """
     r6 = table ll
     r1 = *(u64 *)(r6 + 0)
     r2 = 5
@@ -174,14 +190,19 @@ msg:
 table:
     .quad msg
 """
+    )
     prog = link_program(assemble(src))
     svm, payer = svm_payer
     result = run(svm, payer, prog.so)
     assert "Program log: hello" in result.logs()  # type: ignore[attr-defined]
 
 
-def test_callx_register_moves_to_imm(assemble: Assemble, svm_payer: tuple[LiteSVM, Keypair]) -> None:
-    src = PROLOGUE + """
+def test_callx_register_moves_to_imm(
+    assemble: Assemble, svm_payer: tuple[LiteSVM, Keypair]
+) -> None:
+    src = (
+        PROLOGUE
+        + """
     r3 = target ll
     callx r3
     exit
@@ -191,6 +212,7 @@ target:
     r0 = 9
     exit
 """
+    )
     prog = link_program(assemble(src))
     text = elf.parse_object(prog.so).sections[1].data
     callx = [struct.unpack_from("<BBhi", text, i) for i in range(0, len(text), 8)]

@@ -42,7 +42,9 @@ def copies_expected(body: bytes) -> bytes:
 
 
 @pytest.fixture(scope="module", params=["add_program", "deploy"])
-def probe(request: pytest.FixtureRequest, probe_build: BuildResult) -> tuple[LiteSVM, Keypair, Pubkey]:
+def probe(
+    request: pytest.FixtureRequest, probe_build: BuildResult
+) -> tuple[LiteSVM, Keypair, Pubkey]:
     svm = LiteSVM()
     payer = Keypair()
     svm.airdrop(payer.pubkey(), 100 * 10**9)
@@ -55,7 +57,9 @@ def probe(request: pytest.FixtureRequest, probe_build: BuildResult) -> tuple[Lit
     return svm, payer, pid
 
 
-def call(probe: tuple[LiteSVM, Keypair, Pubkey], data: bytes) -> TransactionMetadata | FailedTransactionMetadata:
+def call(
+    probe: tuple[LiteSVM, Keypair, Pubkey], data: bytes
+) -> TransactionMetadata | FailedTransactionMetadata:
     svm, payer, pid = probe
     return send(svm, [Instruction(pid, data, [])], [payer])
 

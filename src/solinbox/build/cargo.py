@@ -81,11 +81,20 @@ def repo_root(start: Path | None = None) -> Path:
     raise BuildError(f"no solinbox workspace (Cargo.toml + programs/) above {here}")
 
 
+def linker_fingerprint() -> str:
+    """Hash of the linker's own sources: cargo must relink when the post-link step changes."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in ("linker.py", "llvm.py", "postlink.py", "sbpf.py", "elf.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _linker_wrapper(target_dir: Path) -> Path:
     """A tiny script rustc can exec as its linker, running our linker in this interpreter."""
     target_dir.mkdir(parents=True, exist_ok=True)
     path = target_dir / "solinbox-ld"
-    body = f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m solinbox.build.linker \"$@\"\n"
+    body = f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m solinbox.build.linker "$@"\n'
     if not path.exists() or path.read_text() != body:
         path.write_text(body)
         path.chmod(0o755)
@@ -120,6 +129,8 @@ def build_program(
         CARGO_ENCODED_RUSTFLAGS="\x1f".join(
             [
                 "-Ctarget-cpu=v2",
+                # cargo does not see our linker's code; its hash in the flags makes it relink
+                f"-Clink-arg=--solinbox-linker={linker_fingerprint()}",
                 f"--remap-path-prefix={root}=.",
                 f"--remap-path-prefix={Path.home()}=~",
                 f"--remap-path-prefix={tc.rust_src}=rust",

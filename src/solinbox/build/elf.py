@@ -145,7 +145,9 @@ def parse_object(blob: bytes) -> ElfObject:
         if typ != SHT_NOBITS and len(data) != size:
             raise ValueError(f"section {i} extends past the end of the file")
         sections.append(
-            Section(i, _cstr(shstr, nm), typ, flags, addr, off, size, link, info, align, entsize, data)
+            Section(
+                i, _cstr(shstr, nm), typ, flags, addr, off, size, link, info, align, entsize, data
+            )
         )
     symbols: list[Symbol] = []
     symtab = next((s for s in sections if s.type == SHT_SYMTAB), None)

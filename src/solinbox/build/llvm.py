@@ -91,7 +91,10 @@ def _lib() -> ctypes.CDLL:
         "LLVMDisposeMemoryBuffer": (None, [_c_void_p]),
         "LLVMGetBufferStart": (_c_void_p, [_c_void_p]),
         "LLVMGetBufferSize": (ctypes.c_size_t, [_c_void_p]),
-        "LLVMParseBitcodeInContext2": (ctypes.c_int, [_c_void_p, _c_void_p, ctypes.POINTER(_c_void_p)]),
+        "LLVMParseBitcodeInContext2": (
+            ctypes.c_int,
+            [_c_void_p, _c_void_p, ctypes.POINTER(_c_void_p)],
+        ),
         "LLVMLinkModules2": (ctypes.c_int, [_c_void_p, _c_void_p]),
         "LLVMDisposeModule": (None, [_c_void_p]),
         "LLVMSetTarget": (None, [_c_void_p, ctypes.c_char_p]),
@@ -113,15 +116,27 @@ def _lib() -> ctypes.CDLL:
         ),
         "LLVMCreateTargetMachine": (
             _c_void_p,
-            [_c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int,
-             ctypes.c_int, ctypes.c_int],
-        ),  # fmt: skip
+            [
+                _c_void_p,
+                ctypes.c_char_p,
+                ctypes.c_char_p,
+                ctypes.c_char_p,
+                ctypes.c_int,
+                ctypes.c_int,
+                ctypes.c_int,
+            ],
+        ),
         "LLVMDisposeTargetMachine": (None, [_c_void_p]),
         "LLVMTargetMachineEmitToMemoryBuffer": (
             ctypes.c_int,
-            [_c_void_p, _c_void_p, ctypes.c_int, ctypes.POINTER(_c_void_p),
-             ctypes.POINTER(_c_void_p)],
-        ),  # fmt: skip
+            [
+                _c_void_p,
+                _c_void_p,
+                ctypes.c_int,
+                ctypes.POINTER(_c_void_p),
+                ctypes.POINTER(_c_void_p),
+            ],
+        ),
         "LLVMParseCommandLineOptions": (
             None,
             [ctypes.c_int, ctypes.POINTER(ctypes.c_char_p), ctypes.c_char_p],
@@ -200,7 +215,6 @@ def codegen(
     _set_options(opts.stack_size)
     errors: list[str] = []
 
-    @_DiagHandler
     def on_diagnostic(info: int, _ctx: int) -> None:
         if lib.LLVMGetDiagInfoSeverity(info) != _LLVMDSError:
             return
@@ -208,8 +222,9 @@ def codegen(
         if not _IGNORED.search(text):
             errors.append(_NOISE.sub("", text).strip())
 
+    handler = _DiagHandler(on_diagnostic)  # kept alive until the context is disposed
     ctx = lib.LLVMContextCreate()
-    lib.LLVMContextSetDiagnosticHandler(ctx, on_diagnostic, None)
+    lib.LLVMContextSetDiagnosticHandler(ctx, handler, None)
     module: int | None = None
     tm: int | None = None
     try:

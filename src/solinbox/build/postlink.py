@@ -133,7 +133,9 @@ class _Linker:
                 continue
             elif s.flags & elf.SHF_WRITE or s.name.startswith((".data", ".bss")):
                 names = [
-                    sym.name for sym in self.obj.symbols if sym.shndx == s.index and sym.name != s.name
+                    sym.name
+                    for sym in self.obj.symbols
+                    if sym.shndx == s.index and sym.name != s.name
                 ]
                 raise LinkError(
                     f"writable section {s.name!r} ({', '.join(names) or 'no symbols'}): sBPF "
@@ -158,7 +160,11 @@ class _Linker:
         self.text_start = _HEADER_END
         append(self.text, self.text_start, "text", INSN_SIZE)
         self.memcmp_at = self.text_start + len(self.text)
-        self.text += _memcmp_helper()
+        self.needs_memcmp = any(
+            sym.name in ("memcmp", "bcmp") and not sym.defined for sym in self.obj.symbols
+        )
+        if self.needs_memcmp:
+            self.text += _memcmp_helper()
         self.rodata_start = _align(self.text_start + len(self.text), 16)
         append(self.ro, self.rodata_start, "rodata", 1)
         self.relro_start = _align(self.rodata_start + len(self.ro), 16)
@@ -181,7 +187,8 @@ class _Linker:
             and (addr := self.symbol_address(sym)) is not None
             and self.kind.get(sym.shndx) == "text"
         )
-        pairs.append((self.memcmp_at, _MEMCMP_HELPER))
+        if self.needs_memcmp:
+            pairs.append((self.memcmp_at, _MEMCMP_HELPER))
         self.func_starts = [a for a, _ in pairs]
         self.func_names = [n for _, n in pairs]
 
@@ -237,14 +244,18 @@ class _Linker:
         insn = decode(buf, at // INSN_SIZE)
         if rel.type == R_BPF_64_64:
             if insn.opc != LD_DW_IMM:
-                raise LinkError(f"R_BPF_64_64 on a non-lddw instruction in {self.function_at(where)}")
+                raise LinkError(
+                    f"R_BPF_64_64 on a non-lddw instruction in {self.function_at(where)}"
+                )
             addend = insn.lo_imm if rel.addend is None else rel.addend
             value = MM_PROGRAM_START + self.target_of(sym, where) + addend
             struct.pack_into("<I", buf, at + 4, value & 0xFFFF_FFFF)
             struct.pack_into("<I", buf, at + 12, value >> 32)
         elif rel.type == R_BPF_64_32:
             if insn.opc != CALL_IMM:
-                raise LinkError(f"R_BPF_64_32 on a non-call instruction in {self.function_at(where)}")
+                raise LinkError(
+                    f"R_BPF_64_32 on a non-call instruction in {self.function_at(where)}"
+                )
             if sym.defined:
                 # implicit addend: the callee is (imm + 1) slots past the symbol
                 addend = (insn.imm + 1) * INSN_SIZE if rel.addend is None else rel.addend
@@ -310,7 +321,7 @@ class _Linker:
             if insn.opc == LD_DW_IMM:
                 i += 2
                 continue
-            if insn.opc == CALL_IMM and where not in relocated and where != self.helper_call:
+            if insn.opc == CALL_IMM and where not in relocated:
                 if insn.src == 0:  # static helper call: call <murmur3(name)>
                     name = syscall_name_for_hash(insn.imm)
                     if name is None:
@@ -336,15 +347,17 @@ class _Linker:
         except InvalidInstruction as exc:
             raise LinkError(f"not valid sBPF v0: {exc}") from exc
         relocated = self.apply_relocations()
-        # the memcmp helper's own syscall
-        self.helper_call = self.memcmp_at + 3 * INSN_SIZE
-        self.emit_syscall(self.text, self.helper_call - self.text_start, self.helper_call, "sol_memcmp_")
-        if "sol_memcmp_" in self.syscalls and not self._helper_used():
-            self.syscalls.remove("sol_memcmp_")
-            self.dyn_relocs = [(w, n) for w, n in self.dyn_relocs if w != self.helper_call]
-        self.fix_unrelocated_calls(relocated | {self.helper_call})
+        if self.needs_memcmp:  # the helper's own call to sol_memcmp_
+            call_at = self.memcmp_at + 3 * INSN_SIZE
+            self.emit_syscall(self.text, call_at - self.text_start, call_at, "sol_memcmp_")
+            relocated.add(call_at)
+        self.fix_unrelocated_calls(relocated)
         entry = next(
-            (s for s in self.obj.symbols if s.name == self.entry and s.defined and s.type == elf.STT_FUNC),
+            (
+                s
+                for s in self.obj.symbols
+                if s.name == self.entry and s.defined and s.type == elf.STT_FUNC
+            ),
             None,
         )
         if entry is None or self.kind.get(entry.shndx) != "text":
@@ -354,16 +367,6 @@ class _Linker:
         funcs = {name: addr for addr, name in zip(self.func_starts, self.func_names, strict=True)}
         return LinkedProgram(so, entry_addr, len(self.text), len(self.ro) + len(self.relro),
                              sorted(self.syscalls), funcs)  # fmt: skip
-
-    def _helper_used(self) -> bool:
-        start, end = self.memcmp_at, self.memcmp_at + len(_memcmp_helper())
-        for i in range(len(self.text) // INSN_SIZE):
-            insn = decode(self.text, i)
-            where = self.text_start + i * INSN_SIZE
-            if insn.opc == CALL_IMM and insn.src == 1 and not start <= where < end:
-                if where + INSN_SIZE + insn.imm * INSN_SIZE == start:
-                    return True
-        return False
 
 
 def _write_shared_object(lk: _Linker, entry_addr: int, entry_size: int) -> bytes:
@@ -382,7 +385,12 @@ def _write_shared_object(lk: _Linker, entry_addr: int, entry_size: int) -> bytes
     text_shndx = 1
     dynsym = bytearray(elf.SYM.size)  # null symbol
     dynsym += elf.SYM.pack(
-        dynstr.add("entrypoint"), (elf.STB_GLOBAL << 4) | elf.STT_FUNC, 0, text_shndx, entry_addr, entry_size
+        dynstr.add("entrypoint"),
+        (elf.STB_GLOBAL << 4) | elf.STT_FUNC,
+        0,
+        text_shndx,
+        entry_addr,
+        entry_size,
     )
     sym_index = {"entrypoint": 1}
     for n in lk.syscalls:
@@ -460,7 +468,9 @@ def _write_shared_object(lk: _Linker, entry_addr: int, entry_size: int) -> bytes
     out += b"\0" * elf.SHDR.size  # SHT_NULL
     for name, typ, flags, off, size, link, info, align, entsize in sections:
         addr = off if flags & elf.SHF_ALLOC else 0
-        out += elf.SHDR.pack(shstr.add(name), typ, flags, addr, off, size, link, info, align, entsize)
+        out += elf.SHDR.pack(
+            shstr.add(name), typ, flags, addr, off, size, link, info, align, entsize
+        )
     shnum = len(sections) + 1
 
     load1_end = lk.end

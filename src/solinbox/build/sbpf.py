@@ -200,10 +200,15 @@ def validate_text(text: bytes | bytearray, where: Callable[[int], str]) -> None:
             raise fail(reason)
         if insn.dst > 10 or insn.src > 10:
             raise fail(f"register out of range (dst r{insn.dst}, src r{insn.src})")
-        writes_dst = insn.opc not in STORES and insn.opc not in JUMPS and insn.opc not in (
-            CALL_IMM,
-            CALL_REG,
-            EXIT,
+        writes_dst = (
+            insn.opc not in STORES
+            and insn.opc not in JUMPS
+            and insn.opc
+            not in (
+                CALL_IMM,
+                CALL_REG,
+                EXIT,
+            )
         )
         if writes_dst and insn.dst == 10:
             raise fail("writes the read-only frame pointer r10")

@@ -7,7 +7,7 @@ checks run on the ``.so`` — unlike ``LiteSVM.add_program``, which is lenient.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from solders.instruction import Instruction
 from solders.keypair import Keypair
@@ -53,11 +53,13 @@ def deploy_upgradeable(
     so: bytes,
     *,
     max_data_len: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Pubkey:
     """Deploy ``so`` at ``program``'s address through the upgradeable loader; returns the id.
 
     The payer is also the buffer and upgrade authority. The slot is advanced afterwards so the
     program is executable at once (deployed programs become visible in the next slot).
+    ``on_progress(bytes_written, total)`` is called after each Write transaction.
     """
     buffer = Keypair()
     rent = svm.minimum_balance_for_rent_exemption(loader.BUFFER_METADATA_SIZE + len(so))
@@ -71,6 +73,8 @@ def deploy_upgradeable(
             send(svm, [loader.write(buffer.pubkey(), payer.pubkey(), offset, chunk)], [payer]),
             f"writing bytes {offset}..{offset + len(chunk)}",
         )
+        if on_progress:
+            on_progress(offset + len(chunk), len(so))
     program_rent = svm.minimum_balance_for_rent_exemption(loader.PROGRAM_ACCOUNT_SIZE)
     ixs = loader.deploy_with_max_data_len(
         payer.pubkey(),
