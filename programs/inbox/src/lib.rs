@@ -9,9 +9,19 @@
 //! enum (codes from 6000).
 #![no_std]
 
+pub mod accounts;
+pub mod args;
+pub mod clock;
+pub mod cpi;
 pub mod error;
+pub mod events;
 pub mod instruction;
+pub mod instructions;
+pub mod light;
+pub mod payment;
 pub mod processor;
+pub mod rent;
+pub mod state;
 
 #[cfg(any(target_os = "solana", target_arch = "bpf"))]
 mod entrypoint;

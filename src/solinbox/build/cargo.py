@@ -129,6 +129,10 @@ def build_program(
         CARGO_ENCODED_RUSTFLAGS="\x1f".join(
             [
                 "-Ctarget-cpu=v2",
+                # core's panics abort at once instead of formatting a message: core::fmt
+                # cannot be compiled for upstream BPF (functions of more than 5 arguments)
+                "-Zunstable-options",
+                "-Cpanic=immediate-abort",
                 # cargo does not see our linker's code; its hash in the flags makes it relink
                 f"-Clink-arg=--solinbox-linker={linker_fingerprint()}",
                 f"--remap-path-prefix={root}=.",

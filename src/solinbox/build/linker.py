@@ -6,7 +6,8 @@ bitcode), ``-o OUT``, ``--export-symbols FILE``, ``--cpu NAME``, ``-O<n>``, ``--
 object into an sBPF v0 shared object (:mod:`solinbox.build.postlink`). The CPU rustc names is
 ignored: sBPF v0 needs ``v2`` without ALU32.
 
-Set ``SOLINBOX_LD_KEEP_OBJECT=1`` to also write the intermediate object as ``OUT.o``.
+Set ``SOLINBOX_LD_KEEP_OBJECT=1`` to also write the intermediate object as ``OUT.o``, and
+``SOLINBOX_LD_SAVE_BITCODE=PREFIX`` to save the input modules as ``PREFIX.<n>.bc``.
 """
 
 from __future__ import annotations
@@ -61,17 +62,24 @@ def parse_args(argv: Sequence[str]) -> LinkerArgs:
 
 
 def _archive_members(blob: bytes) -> list[bytes]:
-    """The members of a System V ``ar`` archive (rlibs are archives)."""
+    """The members of a System V / GNU ``ar`` archive (rlibs are archives).
+
+    The symbol table (``/``, ``/SYM64/``) and the long-name table (``//``) are skipped; members
+    named ``/N`` take their name from the long-name table, BSD ``#1/N`` names precede the data.
+    """
     members: list[bytes] = []
     pos = 8
     while pos + 60 <= len(blob):
         header = blob[pos : pos + 60]
-        name = header[:16].decode(errors="replace").strip()
+        name = header[:16].decode(errors="replace").rstrip()
         size = int(header[48:58].decode().strip())
         data = blob[pos + 60 : pos + 60 + size]
-        if not name.startswith("/") and not name.startswith("lib.rmeta"):
-            members.append(data)
         pos += 60 + size + (size & 1)
+        if name in ("/", "//", "/SYM64/") or name.startswith("__.SYMDEF"):
+            continue
+        if name.startswith("#1/"):
+            data = data[int(name[3:]) :]
+        members.append(data)
     return members
 
 
@@ -90,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         modules = read_inputs(args.inputs)
+        if save := os.environ.get("SOLINBOX_LD_SAVE_BITCODE"):
+            for i, module in enumerate(modules):
+                Path(f"{save}.{i}.bc").write_bytes(module)
         exports = args.exports or ["entrypoint"]
         obj = codegen(modules, exports, CodegenOptions())
         if os.environ.get("SOLINBOX_LD_KEEP_OBJECT"):

@@ -3,7 +3,8 @@
 rustc hands the linker LLVM bitcode for the ``bpfel-unknown-none`` target. We load it into
 libLLVM 22 (the same LLVM rustc-web is built with), link the modules, keep only the exported
 symbols, lower atomics and emit a BPF object for CPU ``v2`` with misaligned access allowed and
-a 4 KiB stack frame. ``llc`` cannot do this job: it aborts on the "call to built-in function
+a 4 KiB stack frame, after turning ``sret`` parameters into plain pointers (the BPF backend
+refuses them although they are ordinary arguments on BPF). ``llc`` cannot do this job: it aborts on the "call to built-in function
 memcpy is not supported" diagnostic that every variable-length copy produces. A diagnostic
 handler here ignores exactly those (the post-link step maps them to syscalls) and turns every
 other LLVM error into a :class:`~solinbox.errors.CodegenError`.
@@ -106,6 +107,18 @@ def _lib() -> ctypes.CDLL:
         "LLVMIsDeclaration": (ctypes.c_int, [_c_void_p]),
         "LLVMSetLinkage": (None, [_c_void_p, ctypes.c_int]),
         "LLVMSetVisibility": (None, [_c_void_p, ctypes.c_int]),
+        "LLVMGetEnumAttributeKindForName": (ctypes.c_uint, [ctypes.c_char_p, ctypes.c_size_t]),
+        "LLVMCountParams": (ctypes.c_uint, [_c_void_p]),
+        "LLVMGetEnumAttributeAtIndex": (_c_void_p, [_c_void_p, ctypes.c_uint, ctypes.c_uint]),
+        "LLVMRemoveEnumAttributeAtIndex": (None, [_c_void_p, ctypes.c_uint, ctypes.c_uint]),
+        "LLVMGetFirstBasicBlock": (_c_void_p, [_c_void_p]),
+        "LLVMGetNextBasicBlock": (_c_void_p, [_c_void_p]),
+        "LLVMGetFirstInstruction": (_c_void_p, [_c_void_p]),
+        "LLVMGetNextInstruction": (_c_void_p, [_c_void_p]),
+        "LLVMIsACallInst": (_c_void_p, [_c_void_p]),
+        "LLVMGetNumArgOperands": (ctypes.c_uint, [_c_void_p]),
+        "LLVMGetCallSiteEnumAttribute": (_c_void_p, [_c_void_p, ctypes.c_uint, ctypes.c_uint]),
+        "LLVMRemoveCallSiteEnumAttribute": (None, [_c_void_p, ctypes.c_uint, ctypes.c_uint]),
         "LLVMInitializeBPFTargetInfo": (None, []),
         "LLVMInitializeBPFTarget": (None, []),
         "LLVMInitializeBPFTargetMC": (None, []),
@@ -198,6 +211,34 @@ def _internalize(module: int, exports: set[str]) -> None:
         lib.LLVMSetVisibility(v, _LLVMDefaultVisibility)
 
 
+def _strip_sret(module: int) -> int:
+    """Turn ``sret`` parameters into plain pointer parameters, in definitions and call sites.
+
+    Rust returns values wider than 64 bits through a hidden ``sret`` pointer. LLVM's BPF
+    backend rejects every function with an ``sret`` parameter ("aggregate returns are not
+    supported"), although for BPF the pointer is an ordinary argument register either way.
+    Dropping the attribute on both sides keeps caller and callee in agreement and changes no
+    semantics. Returns the number of attributes removed.
+    """
+    lib = _lib()
+    kind = lib.LLVMGetEnumAttributeKindForName(b"sret", 4)
+    removed = 0
+    for fn in _values(lib.LLVMGetFirstFunction(module), lib.LLVMGetNextFunction):
+        for i in range(1, lib.LLVMCountParams(fn) + 1):
+            if lib.LLVMGetEnumAttributeAtIndex(fn, i, kind):
+                lib.LLVMRemoveEnumAttributeAtIndex(fn, i, kind)
+                removed += 1
+        for bb in _values(lib.LLVMGetFirstBasicBlock(fn), lib.LLVMGetNextBasicBlock):
+            for insn in _values(lib.LLVMGetFirstInstruction(bb), lib.LLVMGetNextInstruction):
+                if not lib.LLVMIsACallInst(insn):
+                    continue
+                for i in range(1, lib.LLVMGetNumArgOperands(insn) + 1):
+                    if lib.LLVMGetCallSiteEnumAttribute(insn, i, kind):
+                        lib.LLVMRemoveCallSiteEnumAttribute(insn, i, kind)
+                        removed += 1
+    return removed
+
+
 def codegen(
     bitcode: Sequence[bytes],
     exports: Iterable[str],
@@ -243,6 +284,7 @@ def codegen(
         triple = b"bpfel"
         lib.LLVMSetTarget(module, triple)
         _internalize(module, set(exports))
+        _strip_sret(module)
         target = _c_void_p()
         err = _c_void_p()
         if lib.LLVMGetTargetFromTriple(triple, ctypes.byref(target), ctypes.byref(err)):

@@ -1,0 +1,117 @@
+//! Account checks shared by every instruction, and PDA creation.
+
+use pinocchio::{
+    cpi::{Seed, Signer},
+    AccountView, Address,
+};
+use pinocchio_system::instructions::{Allocate, Assign, CreateAccount, Transfer};
+
+use crate::error::{InboxError, InboxResult};
+use crate::ID;
+
+/// The system program id.
+pub const SYSTEM_PROGRAM_ID: Address = Address::new_from_array([0; 32]);
+
+#[inline(always)]
+pub fn signer(a: &AccountView) -> InboxResult<()> {
+    if a.is_signer() {
+        Ok(())
+    } else {
+        Err(InboxError::MissingSigner.into())
+    }
+}
+
+#[inline(always)]
+pub fn writable(a: &AccountView) -> InboxResult<()> {
+    if a.is_writable() {
+        Ok(())
+    } else {
+        Err(InboxError::AccountNotWritable.into())
+    }
+}
+
+#[inline(always)]
+pub fn writable_signer(a: &AccountView) -> InboxResult<()> {
+    signer(a)?;
+    writable(a)
+}
+
+/// The account is owned by this program.
+#[inline(always)]
+pub fn owned(a: &AccountView) -> InboxResult<()> {
+    if a.owned_by(&ID) {
+        Ok(())
+    } else {
+        Err(InboxError::InvalidAccountOwner.into())
+    }
+}
+
+#[inline(always)]
+pub fn key_is(a: &AccountView, expected: &Address, err: InboxError) -> InboxResult<()> {
+    if a.address() == expected {
+        Ok(())
+    } else {
+        Err(err.into())
+    }
+}
+
+/// The system program account.
+#[inline(always)]
+pub fn system_program(a: &AccountView) -> InboxResult<()> {
+    key_is(a, &SYSTEM_PROGRAM_ID, InboxError::InvalidAccountData)
+}
+
+/// An optional account is "absent" when the program's own id is passed in its place
+/// (Anchor's convention for `Option<Account>`).
+#[inline(always)]
+pub fn is_absent(a: &AccountView) -> bool {
+    a.address() == &ID
+}
+
+/// Find the canonical bump of a PDA and check that `account` is that address.
+pub fn canonical_pda(account: &AccountView, seeds: &[&[u8]]) -> InboxResult<u8> {
+    let (address, bump) = Address::find_program_address(seeds, &ID);
+    if account.address() != &address {
+        return Err(InboxError::InvalidPda.into());
+    }
+    Ok(bump)
+}
+
+/// Create a program-owned PDA of `space` bytes funded by `payer` (rent-exempt).
+///
+/// Works even if someone already sent lamports to the address (griefing): then the missing
+/// lamports are transferred and the account is allocated and assigned instead.
+pub fn create_pda(payer: &AccountView, account: &AccountView, space: usize, seeds: &[Seed]) -> InboxResult<()> {
+    let rent = crate::rent::minimum_balance(space)?;
+    let signer = [Signer::from(seeds)];
+    let current = account.lamports();
+    if current == 0 {
+        CreateAccount { from: payer, to: account, lamports: rent, space: space as u64, owner: &ID }
+            .invoke_signed(&signer)?;
+        return Ok(());
+    }
+    if !account.owned_by(&SYSTEM_PROGRAM_ID) || !account.is_data_empty() {
+        return Err(InboxError::AccountAlreadyInitialized.into());
+    }
+    if current < rent {
+        Transfer { from: payer, to: account, lamports: rent - current }.invoke()?;
+    }
+    Allocate { account, space: space as u64 }.invoke_signed(&signer)?;
+    Assign { account, owner: &ID }.invoke_signed(&signer)?;
+    Ok(())
+}
+
+/// Close a program-owned account: move all its lamports to `to` and release its data.
+pub fn close(account: &mut AccountView, to: &mut AccountView) -> InboxResult<()> {
+    let lamports = account.lamports();
+    let total = to.lamports().checked_add(lamports).ok_or(InboxError::ArithmeticOverflow)?;
+    to.set_lamports(total);
+    account.set_lamports(0);
+    if account.is_borrowed() {
+        return Err(pinocchio::error::ProgramError::AccountBorrowFailed.into());
+    }
+    // SAFETY: the account is not borrowed; this zeroes its owner, lamports and data length,
+    // which the runtime reads as a closed (system-owned, empty) account.
+    unsafe { account.close_unchecked() };
+    Ok(())
+}
