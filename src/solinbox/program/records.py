@@ -118,8 +118,15 @@ class ThreadHeader:
         _, _, inbox, tid = _prefix(data, RecordKind.THREAD_HEADER, cls.LEN)
         (created,) = struct.unpack_from("<Q", data, 106)
         (refund,) = struct.unpack_from("<Q", data, 156)
-        return cls(Pubkey(inbox), tid, Pubkey(data[42:74]), Pubkey(data[74:106]), created,
-                   Payment.unpack(data[114:156]), refund)  # fmt: skip
+        return cls(
+            Pubkey(inbox),
+            tid,
+            Pubkey(data[42:74]),
+            Pubkey(data[74:106]),
+            created,
+            Payment.unpack(data[114:156]),
+            refund,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +169,7 @@ class Message:
                 self.other_type,
                 self.flags,
                 self.reply_to,
-            )  # fmt: skip
+            )
             + self.payment.pack()
             + struct.pack("<H", len(self.content))
             + self.content
@@ -178,8 +185,20 @@ class Message:
             raise AccountDecodeError(
                 f"Message: content length {n} does not match {len(data)} bytes"
             )
-        return cls(Pubkey(inbox), tid, seq, Side(side), Pubkey(sender), ts, MessageType(mtype),
-                   other, flags, reply, Payment.unpack(data[95:137]), bytes(data[139:]))  # fmt: skip
+        return cls(
+            Pubkey(inbox),
+            tid,
+            seq,
+            Side(side),
+            Pubkey(sender),
+            ts,
+            MessageType(mtype),
+            other,
+            flags,
+            reply,
+            Payment.unpack(data[95:137]),
+            bytes(data[139:]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +228,7 @@ class Reaction:
                 self.timestamp,
                 self.reaction,
                 int(self.added),
-            )  # fmt: skip
+            )
         )
 
     @classmethod
