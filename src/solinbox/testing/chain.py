@@ -102,9 +102,9 @@ class LocalChain:
         self.set_time(unix_timestamp)
 
     # -- wallets and time ---------------------------------------------------------------------
-    def wallet(self, sol: float = 10.0) -> Keypair:
-        """A new keypair funded with ``sol`` SOL."""
-        kp = Keypair()
+    def wallet(self, sol: float = 10.0, *, seed: bytes | None = None) -> Keypair:
+        """A new keypair funded with ``sol`` SOL (deterministic when ``seed`` (32 bytes) is given)."""
+        kp = Keypair.from_seed(seed) if seed is not None else Keypair()
         self.svm.airdrop(kp.pubkey(), int(sol * LAMPORTS_PER_SOL))
         return kp
 
@@ -190,9 +190,10 @@ class LocalChain:
         *,
         token_program: Pubkey = TOKEN_PROGRAM_ID,
         authority: Pubkey | None = None,
+        address: Pubkey | None = None,
     ) -> Pubkey:
         """Write an initialized mint (no extensions) into the state."""
-        mint = Keypair().pubkey()
+        mint = address or Keypair().pubkey()
         auth = authority or Keypair().pubkey()
         data = struct.pack("<I32sQB?I32s", 1, bytes(auth), 0, decimals, True, 0, bytes(32))
         self._set(mint, data, token_program)
