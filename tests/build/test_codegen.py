@@ -119,3 +119,44 @@ def test_memcmp_and_memcpy_map_to_syscalls(
     svm.add_program(pid, prog.so)
     result = send(svm, [Instruction(pid, struct.pack("<B", len(a)) + a + b, [])], [payer])
     assert f"custom program error: {expected:#x}" in str(result.meta().logs())  # type: ignore[attr-defined]
+
+
+SRET = """
+target triple = "bpfel"
+%pair = type { i64, i64, i64 }
+define internal void @make(ptr sret(%pair) %out, i64 %a) noinline {
+  %b = mul i64 %a, 3
+  %c = add i64 %a, 4
+  store i64 %a, ptr %out
+  %p1 = getelementptr i8, ptr %out, i64 8
+  store i64 %b, ptr %p1
+  %p2 = getelementptr i8, ptr %out, i64 16
+  store i64 %c, ptr %p2
+  ret void
+}
+define i64 @entrypoint(ptr %in) {
+  %d = getelementptr i8, ptr %in, i64 16
+  %x8 = load i8, ptr %d
+  %x = zext i8 %x8 to i64
+  %r = alloca %pair
+  call void @make(ptr sret(%pair) %r, i64 %x)
+  %p1 = getelementptr i8, ptr %r, i64 8
+  %b = load i64, ptr %p1
+  %p2 = getelementptr i8, ptr %r, i64 16
+  %c = load i64, ptr %p2
+  %s = add i64 %b, %c
+  ret i64 %s
+}
+"""
+
+
+def test_sret_functions_compile_and_run(bitcode: Bitcode, svm_payer: tuple[LiteSVM, Keypair]) -> None:
+    # LLVM's BPF backend refuses any function with an sret parameter; codegen strips the
+    # attribute on both sides, which must keep the values flowing through the pointer.
+    prog = link_program(codegen([bitcode(SRET)], ["entrypoint"]))
+    svm, payer = svm_payer
+    pid = Pubkey.new_unique()
+    svm.add_program(pid, prog.so)
+    result = send(svm, [Instruction(pid, bytes([5]), [])], [payer])
+    # 5*3 + (5+4) = 24 = 0x18, returned as Custom(24)
+    assert "custom program error: 0x18" in str(result.meta().logs())  # type: ignore[attr-defined]
