@@ -42,9 +42,11 @@ def test_demo_runs_end_to_end() -> None:
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["program_id"] == "iNbeCDZJGkEGTJDjKsM2JTZ3V37i1ihZSCCjm1F2Yei"
-    assert summary["light"]["accounts"] == 36
-    codes = [c["result"] for c in summary["calls"]]
-    assert "6001" in codes[0] and "6000" in codes[1] and "6002" in codes[2]
-    trees = {c["tree"][:3]: c for c in summary["compressed"]}
-    assert set(trees) == {"smt", "bmt"}
-    assert all(c["verified"] and c["leaf_index"] == 0 for c in summary["compressed"])
+    assert [m["seq"] for m in summary["messages"]] == [1, 2, 3, 4]
+    assert summary["messages"][0]["content"].startswith("Hi Alice")
+    assert summary["messages"][0]["sender"] == summary["thread"]["from"]
+    assert summary["messages"][1]["sender"] == summary["thread"]["to"]
+    assert summary["reactions"] == [{"seq": 4, "reaction": "\N{PARTY POPPER}"}]
+    assert summary["escrow"] == {"state": "CLAIMED", "claimed": 10_000_000}
+    assert summary["unread"] == {"alice": 0, "bob": 0}
+    assert summary["verified_leaves"] == 6

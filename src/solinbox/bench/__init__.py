@@ -1,0 +1,1 @@
+"""Benchmarks: compute units of the inbox program (``program_cu``)."""

@@ -95,10 +95,24 @@ class Sent:
 
 
 class LocalChain:
-    """LiteSVM with the inbox program (``so``) and Light; see the module docstring."""
+    """LiteSVM with the inbox program (``so``) and Light; see the module docstring.
 
-    def __init__(self, so: Path, *, unix_timestamp: int = 1_750_000_000) -> None:
-        self.svm: LiteSVM = build_light_svm(programs={PROGRAM_ID: Path(so)})
+    Pass ``svm`` instead of ``so`` to wrap an existing LiteSVM (e.g. one where the program was
+    deployed through the upgradeable loader).
+    """
+
+    def __init__(
+        self,
+        so: Path | None = None,
+        *,
+        svm: LiteSVM | None = None,
+        unix_timestamp: int = 1_750_000_000,
+    ) -> None:
+        if svm is None:
+            if so is None:
+                raise ValueError("LocalChain needs the program's .so or an existing LiteSVM")
+            svm = build_light_svm(programs={PROGRAM_ID: Path(so)})
+        self.svm: LiteSVM = svm
         self.set_time(unix_timestamp)
 
     # -- wallets and time ---------------------------------------------------------------------
