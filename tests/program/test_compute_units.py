@@ -1,6 +1,6 @@
 """Compute-unit regression guards (limits with a stated margin over the last measurement).
 
-Each limit is ``min(issue target, last known × ~1.15)``; the last known values come from
+Each limit is ``min(issue target, last known x ~1.15)``; the last known values come from
 ``scripts/bench-program`` (figures in docs/benchmarks.md). A change that makes an instruction
 costlier than its limit fails here; update the limit deliberately, with the new figure.
 """
