@@ -1,0 +1,59 @@
+"""pytest plugin: fixtures for wallet and backend tests against the inbox program.
+
+Registered through the ``pytest11`` entry point, so installing solinbox is enough::
+
+    def test_paid_thread(solinbox_chain, funded_wallet):
+        alice, bob = funded_wallet(), funded_wallet()
+        ...
+
+Fixtures:
+
+* ``solinbox_program`` (session) — path of the inbox ``.so``: ``$SOLINBOX_PROGRAM_SO`` if set,
+  else built (or reused) with :func:`solinbox.build.build_program` in the current workspace;
+* ``solinbox_chain`` — a fresh :class:`~solinbox.testing.LocalChain` (LiteSVM with the inbox
+  program and the real Light programs) per test;
+* ``funded_wallet`` — a factory: ``funded_wallet(sol=10.0)`` returns a new funded Keypair.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from solders.keypair import Keypair
+
+from solinbox.testing.chain import LocalChain
+
+__all__ = ["funded_wallet", "solinbox_chain", "solinbox_program"]
+
+
+@pytest.fixture(scope="session")
+def solinbox_program() -> Path:
+    """The inbox program's ``.so`` (``$SOLINBOX_PROGRAM_SO`` or built in this workspace)."""
+    override = os.environ.get("SOLINBOX_PROGRAM_SO")
+    if override:
+        path = Path(override)
+        if not path.is_file():
+            raise pytest.UsageError(f"SOLINBOX_PROGRAM_SO={override} does not exist")
+        return path
+    from solinbox.build import build_program
+
+    return build_program("inbox").so_path
+
+
+@pytest.fixture
+def solinbox_chain(solinbox_program: Path) -> LocalChain:
+    """A fresh in-process chain with the inbox program and Light."""
+    return LocalChain(solinbox_program)
+
+
+@pytest.fixture
+def funded_wallet(solinbox_chain: LocalChain) -> Callable[..., Keypair]:
+    """``funded_wallet(sol=10.0)`` → a new Keypair funded on ``solinbox_chain``."""
+
+    def make(sol: float = 10.0) -> Keypair:
+        return solinbox_chain.wallet(sol)
+
+    return make

@@ -1,0 +1,32 @@
+"""The pytest plugin, used the way a wallet test suite would (its fixtures, no conftest)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from solders.keypair import Keypair
+
+from solinbox.program import instructions as ix
+from solinbox.program.pda import inbox_address
+from solinbox.testing import LocalChain
+
+
+def test_three_line_wallet_test(
+    solinbox_chain: LocalChain, funded_wallet: Callable[..., Keypair]
+) -> None:
+    alice, bob = funded_wallet(), funded_wallet(sol=1)
+    solinbox_chain.send(ix.create_inbox(alice.pubkey(), 0), alice)
+    inbox = inbox_address(alice.pubkey(), 0)[0]
+    sent = solinbox_chain.send(
+        ix.create_thread(bob.pubkey(), inbox, alice.pubkey(), 1, ix.MessageInput(b"hi")), bob
+    )
+    assert [type(r).__name__ for r in sent.records()] == ["ThreadHeader", "Message"]
+    assert solinbox_chain.balance(bob.pubkey()) < 10**9
+
+
+def test_each_test_gets_a_fresh_chain(
+    solinbox_chain: LocalChain, funded_wallet: Callable[..., Keypair]
+) -> None:
+    alice = funded_wallet()
+    # inbox 0 of a new wallet never exists at the start of a test
+    assert solinbox_chain.data(inbox_address(alice.pubkey(), 0)[0]) is None
