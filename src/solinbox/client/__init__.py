@@ -1,0 +1,29 @@
+"""The async client: :class:`InboxClient` (inboxes, threads, payments) and its errors.
+
+Built on solana-py's ``AsyncClient`` (injected) for transactions and regular accounts; the
+compressed records (thread headers, messages, reactions) come from a Photon API.
+"""
+
+from solinbox.client._client import InboxClient, InboxView, ThreadClient
+from solinbox.client._errors import (
+    ClientError,
+    ConfirmationTimeout,
+    RpcError,
+    SimulationError,
+    TransactionFailedError,
+)
+from solinbox.client._tx import TransactionResult, TransactionSender, build_transaction
+
+__all__ = [
+    "ClientError",
+    "ConfirmationTimeout",
+    "InboxClient",
+    "InboxView",
+    "RpcError",
+    "SimulationError",
+    "ThreadClient",
+    "TransactionFailedError",
+    "TransactionResult",
+    "TransactionSender",
+    "build_transaction",
+]
