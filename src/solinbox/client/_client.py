@@ -173,9 +173,18 @@ class InboxClient:
     ) -> InboxView:
         """Create inbox ``inbox_id`` of this wallet and return it."""
         name, uri = metadata or ("", "")
-        await self.send(ix.create_inbox(self.me, inbox_id, kind=kind, expires_at=expires_at,
-                                        payment_rule=payment_rule, name=name, uri=uri,
-                                        program_id=self.program_id))  # fmt: skip
+        await self.send(
+            ix.create_inbox(
+                self.me,
+                inbox_id,
+                kind=kind,
+                expires_at=expires_at,
+                payment_rule=payment_rule,
+                name=name,
+                uri=uri,
+                program_id=self.program_id,
+            )
+        )
         view = await self.inbox(self.me, inbox_id)
         assert view is not None
         return view
@@ -282,10 +291,17 @@ class InboxClient:
                     token.token_program,
                 )
             thread_id = view.state.next_thread_id
-            instruction = ix.create_thread(self.me, address, view.state.owner, thread_id,
-                                           ix.MessageInput(body, message_type, encrypted=encrypt),
-                                           payment_amount=amount, token=token, output_tree=self.output_tree,
-                                           program_id=self.program_id)  # fmt: skip
+            instruction = ix.create_thread(
+                self.me,
+                address,
+                view.state.owner,
+                thread_id,
+                ix.MessageInput(body, message_type, encrypted=encrypt),
+                payment_amount=amount,
+                token=token,
+                output_tree=self.output_tree,
+                program_id=self.program_id,
+            )
             try:
                 await self.send(*pre, instruction)
             except program_errors.ThreadIdMismatch:
@@ -347,7 +363,7 @@ class ThreadClient:
                 recipient=other if payment else None,
                 output_tree=c.output_tree,
                 program_id=c.program_id,
-            )  # fmt: skip
+            )
         )
 
     async def mark_read(self, seq: int | None = None) -> TransactionResult:
@@ -366,8 +382,18 @@ class ThreadClient:
     async def react(self, seq: int, reaction: int, *, added: bool = True) -> TransactionResult:
         """React to message ``seq`` (``reaction`` indexes ``REACTIONS``)."""
         c = self.client
-        return await c.send(ix.react(c.me, self.inbox, self.id, seq, reaction, added=added,
-                                     output_tree=c.output_tree, program_id=c.program_id))  # fmt: skip
+        return await c.send(
+            ix.react(
+                c.me,
+                self.inbox,
+                self.id,
+                seq,
+                reaction,
+                added=added,
+                output_tree=c.output_tree,
+                program_id=c.program_id,
+            )
+        )
 
     async def approve_escrow(self) -> TransactionResult:
         """The sender releases the escrow to the owner."""
@@ -379,8 +405,12 @@ class ThreadClient:
         if slot.escrow_token_program == TokenProgramKind.SOL:
             return None
         program = _TOKEN_PROGRAMS[slot.escrow_token_program]
-        return ix.TokenAccounts(slot.escrow_mint, vault_address(self.inbox, slot.escrow_mint, program),
-                                associated_token_address(recipient, slot.escrow_mint, program), program)  # fmt: skip
+        return ix.TokenAccounts(
+            slot.escrow_mint,
+            vault_address(self.inbox, slot.escrow_mint, program),
+            associated_token_address(recipient, slot.escrow_mint, program),
+            program,
+        )
 
     async def claim_escrow(self) -> TransactionResult:
         """The owner takes the escrow (released, or answered)."""

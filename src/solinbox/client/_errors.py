@@ -1,4 +1,6 @@
-"""Client errors. Program failures raise the program's own error class (one per code, from
+"""Client errors.
+
+Program failures raise the program's own error class (one per code, from
 :mod:`solinbox.program.errors`) with the logs attached; everything else is one of these::
 
     SolinboxError
