@@ -1,5 +1,7 @@
-"""Sending transactions: compute budget sized from simulation, v0 messages with optional
-address lookup tables, confirmation bounded by blockhash expiry, typed failures.
+"""Sending transactions.
+
+Compute budget sized from simulation, v0 messages with optional address lookup tables,
+confirmation bounded by blockhash expiry, typed failures.
 """
 
 from __future__ import annotations
