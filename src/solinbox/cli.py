@@ -92,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="build, load into LiteSVM with Light, and show a run")
     d.add_argument("--json", action="store_true", help="print the result as JSON")
     d.set_defaults(func=_cmd_demo)
+
+    from solinbox.localnet.cli import add_deploy_parser, add_localnet_parser
+
+    add_localnet_parser(sub)
+    add_deploy_parser(sub)
     return p
 
 

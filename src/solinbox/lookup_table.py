@@ -13,7 +13,6 @@ import struct
 from collections.abc import Sequence
 
 from solders.address_lookup_table_account import (
-    ADDRESS_LOOKUP_TABLE_ID,
     AddressLookupTable,
     AddressLookupTableAccount,
     derive_lookup_table_address,
@@ -39,6 +38,7 @@ __all__ = [
     "inbox_lookup_addresses",
 ]
 
+ADDRESS_LOOKUP_TABLE_ID = Pubkey.from_string("AddressLookupTab1e1111111111111111111111111")
 _CREATE = 0
 _EXTEND = 2
 

@@ -1,7 +1,26 @@
-"""A local Solana chain backed by LiteSVM, with the real Light Protocol programs preloaded."""
+"""A local Solana chain backed by LiteSVM, with the real Light Protocol programs preloaded.
+
+* :mod:`~solinbox.localnet.genesis` — the starting state (Light programs and trees, our programs);
+* :class:`Bank` — LiteSVM plus slots, blocks, blockhash expiry, history, commitment, save/load,
+  and the in-process transaction hook for the indexer (:meth:`Bank.subscribe_transactions`,
+  :meth:`Bank.stream_transactions`);
+* :class:`Localnet` — the JSON-RPC (HTTP) and PubSub (WebSocket) server over a bank, on loopback
+  (imported lazily: it needs aiohttp).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from solinbox.localnet.bank import (
+    Bank,
+    Block,
+    Commitment,
+    LocalnetStateError,
+    Rejected,
+    Simulation,
+    TransactionRecord,
+)
 from solinbox.localnet.genesis import (
     LightAccount,
     build_light_svm,
@@ -10,10 +29,29 @@ from solinbox.localnet.genesis import (
     light_accounts,
 )
 
+if TYPE_CHECKING:
+    from solinbox.localnet.server import Localnet
+
 __all__ = [
+    "Bank",
+    "Block",
+    "Commitment",
     "LightAccount",
+    "Localnet",
+    "LocalnetStateError",
+    "Rejected",
+    "Simulation",
+    "TransactionRecord",
     "build_light_svm",
     "default_light_package",
     "light_account_sources",
     "light_accounts",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Localnet":
+        from solinbox.localnet.server import Localnet
+
+        return Localnet
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
