@@ -1,0 +1,318 @@
+"""The localnet server: Solana JSON-RPC over HTTP and PubSub over WebSocket, on loopback.
+
+Built on aiohttp (one dependency serves both the HTTP and the WebSocket endpoint; C-accelerated
+HTTP parsing; maintained by the aio-libs team). :class:`Localnet` is the facade::
+
+    async with Localnet(Bank.create(programs={INBOX: so_path}), rpc_port=0, ws_port=0) as net:
+        client = AsyncClient(net.rpc_url)
+        ...
+        net.produce_block()          # on-demand blocks when slot_interval=None
+
+Request handling mirrors a validator: the body is limited to 50 KiB (HTTP 413 beyond), JSON
+errors answer ``-32700``, malformed requests ``-32600``, unknown methods ``-32601``, bad
+params ``-32602``; batches (JSON arrays) are answered element by element. Any unexpected
+exception inside a method becomes ``-32603 Internal error`` and is logged; the server stays up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from solinbox.errors import SolinboxError
+from solinbox.localnet._methods import (
+    INTERNAL_ERROR,
+    INVALID_REQUEST,
+    PARSE_ERROR,
+    RpcError,
+    RpcMethods,
+)
+from solinbox.localnet._pubsub import Connection, PubSub
+from solinbox.localnet.bank import Bank, Block
+
+__all__ = ["MAX_REQUEST_BODY_SIZE", "Localnet", "LocalnetBindError"]
+
+log = logging.getLogger("solinbox.localnet")
+
+#: Like agave's RPC service: larger request bodies are refused.
+MAX_REQUEST_BODY_SIZE = 50 * 1024
+#: Notifications queued for one WebSocket client before it is disconnected.
+MAX_WS_BACKLOG = 10_000
+_LOOPBACK = "127.0.0.1"
+_DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+class LocalnetBindError(SolinboxError):
+    """An endpoint's port on 127.0.0.1 is taken (or not allowed)."""
+
+
+def _error(code: int, message: str, request_id: Any = None) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "error": {"code": code, "message": message}, "id": request_id}
+
+
+class Localnet:
+    """A running localnet: the bank, the HTTP and WebSocket endpoints, the block clock.
+
+    Args:
+        bank: The chain to serve.
+        rpc_port: HTTP JSON-RPC port on 127.0.0.1 (0 picks a free one).
+        ws_port: WebSocket PubSub port on 127.0.0.1 (0 picks a free one).
+        slot_interval: Seconds between blocks; ``None`` produces blocks only on
+            :meth:`produce_block`.
+        state_dir: Where :meth:`stop` saves the bank (``None``: not saved).
+    """
+
+    def __init__(
+        self,
+        bank: Bank,
+        *,
+        rpc_port: int = 8899,
+        ws_port: int = 8900,
+        slot_interval: float | None = 0.4,
+        state_dir: Path | None = None,
+    ) -> None:
+        self.bank = bank
+        self.methods = RpcMethods(bank)
+        self.pubsub = PubSub(bank)
+        self.slot_interval = slot_interval
+        self.state_dir = state_dir
+        self._ports = (rpc_port, ws_port)
+        self._runners: list[web.AppRunner] = []
+        self._clock: asyncio.Task[None] | None = None
+        self.rpc_port = rpc_port
+        self.ws_port = ws_port
+        #: JSON-RPC error answers given over HTTP, by error code (e.g. ``-32002`` preflight).
+        self.errors: Counter[int] = Counter()
+
+    @property
+    def rpc_url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://{_LOOPBACK}:{self.rpc_port}"
+
+    @property
+    def ws_url(self) -> str:
+        """``ws://127.0.0.1:<port>``."""
+        return f"ws://{_LOOPBACK}:{self.ws_port}"
+
+    # ------------------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Bind both endpoints and start producing blocks."""
+        rpc = web.Application(client_max_size=MAX_REQUEST_BODY_SIZE)
+        rpc.router.add_post("/", self._http)
+        rpc.router.add_get("/health", self._health)
+        rpc.router.add_get("/", self._websocket)  # PubSub is also reachable on the RPC port
+        ws = web.Application()
+        ws.router.add_get("/", self._websocket)
+        ports = []
+        for app, port in zip((rpc, ws), self._ports, strict=True):
+            runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            await runner.setup()
+            self._runners.append(runner)
+            site = web.TCPSite(runner, _LOOPBACK, port, reuse_address=True)
+            try:
+                await site.start()
+            except OSError as exc:
+                for started in self._runners:
+                    await started.cleanup()
+                self._runners.clear()
+                raise LocalnetBindError(
+                    f"cannot listen on {_LOOPBACK}:{port}: {exc.strerror or exc}"
+                ) from exc
+            server = site._server
+            assert server is not None
+            sockets = getattr(server, "sockets", None) or []
+            ports.append(sockets[0].getsockname()[1] if sockets else port)
+        self.rpc_port, self.ws_port = ports
+        if self.slot_interval is not None:
+            self._clock = asyncio.create_task(self._produce_blocks(self.slot_interval))
+
+    async def stop(self) -> None:
+        """Stop the block clock and the endpoints; save the state if ``state_dir`` is set."""
+        if self._clock is not None:
+            self._clock.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._clock
+            self._clock = None
+        for runner in self._runners:
+            await runner.cleanup()
+        self._runners.clear()
+        self.pubsub.close()
+        if self.state_dir is not None:
+            self.bank.save(self.state_dir)
+
+    async def __aenter__(self) -> Localnet:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def serve_forever(self) -> None:
+        """Start, then run until cancelled; stops (and saves) on the way out."""
+        await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()
+
+    def produce_block(self) -> Block:
+        """Produce one block now (the clock keeps its own pace)."""
+        return self.bank.produce_block()
+
+    async def _produce_blocks(self, interval: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time()
+        while True:
+            deadline += interval
+            await asyncio.sleep(max(0.0, deadline - loop.time()))
+            try:
+                self.bank.produce_block()
+            except Exception:  # a subscriber's bug must not stop the chain
+                log.exception("block production failed")
+            deadline = max(deadline, loop.time() - interval)
+
+    # ---------------------------------------------------------------------------------- HTTP
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def _http(self, request: web.Request) -> web.Response:
+        if request.content_length is not None and request.content_length > MAX_REQUEST_BODY_SIZE:
+            return self._too_large()
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return self._too_large()
+        answer = self.handle_body(body)
+        return web.Response(body=answer, content_type="application/json")
+
+    @staticmethod
+    def _too_large() -> web.Response:
+        text = _DUMPS(
+            _error(INVALID_REQUEST, f"Request body too large; max {MAX_REQUEST_BODY_SIZE} bytes")
+        )
+        return web.Response(status=413, text=text, content_type="application/json")
+
+    def handle_body(self, body: bytes) -> bytes:
+        """Answer one HTTP request body (a request or a batch) with the response body."""
+        try:
+            document = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _DUMPS(_error(PARSE_ERROR, "Parse error")).encode()
+        if isinstance(document, list):
+            if not document:
+                return _DUMPS(_error(INVALID_REQUEST, "Invalid request")).encode()
+            answers = [a for a in (self._one(r) for r in document) if a is not None]
+            return _DUMPS(answers).encode() if answers else b""
+        answer = self._one(document)
+        return _DUMPS(answer).encode() if answer is not None else b""
+
+    def _one(self, request: Any) -> dict[str, Any] | None:
+        if not isinstance(request, dict):
+            return _error(INVALID_REQUEST, "Invalid request")
+        request_id = request.get("id")
+        if (
+            request.get("jsonrpc") != "2.0"
+            or not isinstance(request.get("method"), str)
+            or not isinstance(request_id, str | int | None)
+            or isinstance(request_id, bool)
+        ):
+            return _error(
+                INVALID_REQUEST,
+                "Invalid request",
+                request_id if isinstance(request_id, str | int) else None,
+            )
+        try:
+            result = self.methods.call(request["method"], request.get("params"))
+        except RpcError as exc:
+            self.errors[exc.code] += 1
+            answer: dict[str, Any] = {"jsonrpc": "2.0", "error": exc.to_json(), "id": request_id}
+        except Exception:
+            log.exception("internal error in %s", request["method"])
+            answer = _error(INTERNAL_ERROR, "Internal error", request_id)
+        except BaseException as exc:  # a Rust panic surfaces as pyo3's PanicException
+            if isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError):
+                raise
+            log.exception("runtime panic in %s", request["method"])
+            answer = _error(INTERNAL_ERROR, "Internal error", request_id)
+        else:
+            answer = {"jsonrpc": "2.0", "result": result, "id": request_id}
+        if "id" not in request:  # a notification: no answer
+            return None
+        return answer
+
+    # ----------------------------------------------------------------------------- WebSocket
+
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(max_msg_size=MAX_REQUEST_BODY_SIZE, heartbeat=30)
+        if not ws.can_prepare(request).ok:
+            return web.Response(
+                status=405, text="Used HTTP Method is not allowed. POST or OPTIONS is required"
+            )
+        await ws.prepare(request)
+        outbox: asyncio.Queue[str | None] = asyncio.Queue()
+        closing: list[asyncio.Task[bool]] = []
+
+        def push(text: str) -> None:
+            if outbox.qsize() < MAX_WS_BACKLOG:
+                outbox.put_nowait(text)
+            elif not closing:  # a client that does not read: drop it, not the server
+                closing.append(asyncio.ensure_future(ws.close(code=1008, message=b"backlog")))
+
+        connection = self.pubsub.connect(push)
+        writer = asyncio.create_task(self._write(ws, outbox))
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    push(self._ws_request(connection, message.data))
+                    connection.release()
+                elif message.type == WSMsgType.BINARY:
+                    outbox.put_nowait(_DUMPS(_error(PARSE_ERROR, "Parse error")))
+        finally:
+            connection.close()
+            outbox.put_nowait(None)
+            with contextlib.suppress(Exception):
+                await writer
+        return ws
+
+    @staticmethod
+    async def _write(ws: web.WebSocketResponse, outbox: asyncio.Queue[str | None]) -> None:
+        while (text := await outbox.get()) is not None:
+            if ws.closed:
+                return
+            await ws.send_str(text)
+
+    def _ws_request(self, connection: Connection, text: str) -> str:
+        try:
+            request = json.loads(text)
+        except ValueError:
+            return _DUMPS(_error(PARSE_ERROR, "Parse error"))
+        if (
+            not isinstance(request, dict)
+            or request.get("jsonrpc") != "2.0"
+            or not isinstance(request.get("method"), str)
+        ):
+            return _DUMPS(_error(INVALID_REQUEST, "Invalid request"))
+        request_id = request.get("id")
+        try:
+            result = connection.handle(request["method"], request.get("params"))
+        except RpcError as exc:
+            return _DUMPS({"jsonrpc": "2.0", "error": exc.to_json(), "id": request_id})
+        except Exception:
+            log.exception("internal error in %s", request["method"])
+            return _DUMPS(_error(INTERNAL_ERROR, "Internal error", request_id))
+        return _DUMPS({"jsonrpc": "2.0", "result": result, "id": request_id})

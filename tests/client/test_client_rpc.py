@@ -1,0 +1,56 @@
+"""The client over real HTTP against the localnet: writes, regular reads, typed errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from solinbox.client import InboxClient
+from solinbox.program import errors
+from solinbox.program import instructions as ix
+from solinbox.program.constants import EscrowState, InboxKind
+
+MakeClient = Callable[..., Awaitable[InboxClient]]
+
+
+async def test_paid_thread_conversation_over_rpc(make_client: MakeClient) -> None:
+    alice, bob = await make_client(), await make_client()
+    rule = ix.PaymentRuleInput(amount=1_000_000, escrow=True, refund_after_secs=600)
+    view = await alice.create_inbox(0, payment_rule=rule, metadata=("Alice", "https://a"))
+    assert view.state.payment_rule is not None and view.state.name == "Alice"
+    await alice.create_inbox(1, kind=InboxKind.EPHEMERAL)
+    assert [v.state.id for v in await alice.inboxes()] == [0, 1]
+
+    thread = await bob.create_thread(alice.me, "hello over RPC")
+    assert thread.id == 1
+    slot = await thread.load()
+    assert (
+        slot.sender == bob.me
+        and slot.escrow_state == EscrowState.HELD
+        and slot.escrow_amount == 1_000_000
+    )
+
+    mine = alice.thread(thread.inbox, thread.id)
+    result = await mine.send_message("sealed reply", reply_to=1, encrypt=True)
+    assert result.compute_units is not None and result.compute_units > 50_000
+    assert any("Program log" in line or "invoke" in line for line in result.logs)
+    await mine.mark_read()
+    await mine.claim_escrow()
+    slot = await mine.load()
+    assert (slot.message_count, slot.read_by_owner, slot.escrow_state) == (
+        2,
+        2,
+        EscrowState.CLAIMED,
+    )
+
+
+async def test_program_errors_are_typed(make_client: MakeClient) -> None:
+    alice, bob = await make_client(), await make_client()
+    await alice.create_inbox(0)
+    await alice.block(bob.me)
+    with pytest.raises(errors.SenderBlocked) as exc:
+        await bob.create_thread(alice.me, "let me in")
+    assert exc.value.code == 6017 and any("failed" in line for line in exc.value.logs)
+    with pytest.raises(errors.SelfThread):
+        await alice.create_thread(alice.me, "note to self")
