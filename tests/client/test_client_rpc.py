@@ -54,3 +54,16 @@ async def test_program_errors_are_typed(make_client: MakeClient) -> None:
     assert exc.value.code == 6017 and any("failed" in line for line in exc.value.logs)
     with pytest.raises(errors.SelfThread):
         await alice.create_thread(alice.me, "note to self")
+
+
+async def test_lookup_table_makes_room_for_larger_bodies(make_client: MakeClient) -> None:
+    alice, bob = await make_client(), await make_client()
+    await alice.create_inbox(0)
+    # measured limits (docs/protocol.md): create_thread 620 B without a table, 803 B with one
+    with pytest.raises(Exception, match="too large|exceeds|size"):
+        await bob.create_thread(alice.me, b"x" * 700)
+    await bob.use_lookup_table()
+    thread = await bob.create_thread(alice.me, b"x" * 800)
+    assert (await thread.load()).message_count == 1
+    result = await bob.thread(thread.inbox, thread.id).send_message(b"y" * 860)
+    assert result.compute_units is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -20,6 +21,12 @@ from solinbox.client._errors import ClientError, RpcError
 from solinbox.client._tx import TransactionResult, TransactionSender
 from solinbox.crypto import seal_body
 from solinbox.light.ids import SYSTEM_PROGRAM_ID
+from solinbox.lookup_table import (
+    create_lookup_table,
+    decode_lookup_table,
+    extend_lookup_table,
+    inbox_lookup_addresses,
+)
 from solinbox.program import errors as program_errors
 from solinbox.program import instructions as ix
 from solinbox.program.accounts import Inbox, PaymentRule, ThreadPage, ThreadSlot
@@ -123,6 +130,28 @@ class InboxClient:
     async def send(self, *instructions: Instruction) -> TransactionResult:
         """Send instructions signed by the wallet."""
         return await self.sender.send(list(instructions), [self.wallet])
+
+    async def use_lookup_table(self, table: Pubkey | None = None) -> Pubkey:
+        """Compile transactions with an address lookup table of the accounts every write names.
+
+        With ``table = None`` a new table is created (this wallet pays and is its authority) and
+        filled; its addresses are usable from the next slot, which this call waits for. Bodies
+        may then be ~180 bytes larger (``docs/protocol.md`` has the measured limits).
+        """
+        if table is None:
+            slot = (await self.rpc.get_slot(self.commitment)).value
+            create, table = create_lookup_table(self.me, self.me, slot)
+            extend = extend_lookup_table(
+                table, self.me, self.me, inbox_lookup_addresses(self.output_tree, self.program_id)
+            )
+            done = await self.send(create, extend)
+            while (await self.rpc.get_slot(self.commitment)).value <= done.slot:
+                await asyncio.sleep(0.05)
+        raw = await self._data(table)
+        if raw is None:
+            raise ClientError(f"no lookup table at {table}")
+        self.sender.lookup_tables = [decode_lookup_table(table, raw)]
+        return table
 
     # -- reading regular accounts ---------------------------------------------------------------
     async def _data(self, key: Pubkey) -> bytes | None:

@@ -103,6 +103,10 @@ _SAVED_OWNERS = frozenset(
 )
 
 
+#: Entries of the SlotHashes sysvar (as on a validator).
+MAX_SLOT_HASHES = 512
+
+
 class LocalnetStateError(SolinboxError):
     """A saved localnet state directory is missing, unreadable or of another version."""
 
@@ -285,6 +289,15 @@ class Bank:
             Clock(slot, self._blocks[0].block_time, epoch, epoch + 1, unix_timestamp)
         )
 
+    def _push_slot_hash(self, slot: int, blockhash: Hash) -> None:
+        """Keep the SlotHashes sysvar like a validator (newest first, at most 512 entries).
+
+        Programs read it: the address lookup table program accepts a table's ``recent_slot``
+        only if that slot is in SlotHashes.
+        """
+        hashes = [(slot, blockhash), *self.svm.get_slot_hashes()]
+        self.svm.set_slot_hashes(hashes[:MAX_SLOT_HASHES])
+
     def produce_block(self) -> Block:
         """Close the working slot as a block, open the next one, and notify subscribers."""
         slot = self.slot
@@ -299,6 +312,7 @@ class Bank:
             self._recent.popitem(last=False)
         self.slot = slot + 1
         self._set_clock(self.slot, now)
+        self._push_slot_hash(slot, blockhash)
         for listener in list(self._block_listeners):
             listener(block)
         if self._tx_listeners:
