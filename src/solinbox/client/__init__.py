@@ -13,9 +13,11 @@ from solinbox.client._errors import (
     TransactionFailedError,
 )
 from solinbox.client._tx import TransactionResult, TransactionSender, build_transaction
+from solinbox.client._watch import InboxActivity, watch_inbox
 
 __all__ = [
     "ClientError",
+    "InboxActivity",
     "ConfirmationTimeout",
     "InboxClient",
     "InboxView",
@@ -26,4 +28,5 @@ __all__ = [
     "TransactionResult",
     "TransactionSender",
     "build_transaction",
+    "watch_inbox",
 ]

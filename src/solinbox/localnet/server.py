@@ -84,6 +84,7 @@ class Localnet:
         self.pubsub = PubSub(bank)
         self.slot_interval = slot_interval
         self.state_dir = state_dir
+        self._sockets: set[web.WebSocketResponse] = set()
         self._ports = (rpc_port, ws_port)
         self._runners: list[web.AppRunner] = []
         self._clock: asyncio.Task[None] | None = None
@@ -168,6 +169,16 @@ class Localnet:
             await asyncio.Event().wait()
         finally:
             await self.stop()
+
+    async def drop_websockets(self) -> int:
+        """Close every PubSub connection as a restarting node would (code 1012); returns how many.
+
+        Subscriptions are lost; clients must reconnect and resubscribe.
+        """
+        sockets = list(self._sockets)
+        for ws in sockets:
+            await ws.close(code=1012, message=b"service restart")
+        return len(sockets)
 
     def produce_block(self) -> Block:
         """Produce one block now (the clock keeps its own pace)."""
@@ -275,6 +286,7 @@ class Localnet:
 
         connection = self.pubsub.connect(push)
         writer = asyncio.create_task(self._write(ws, outbox))
+        self._sockets.add(ws)
         try:
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
@@ -283,6 +295,7 @@ class Localnet:
                 elif message.type == WSMsgType.BINARY:
                     outbox.put_nowait(_DUMPS(_error(PARSE_ERROR, "Parse error")))
         finally:
+            self._sockets.discard(ws)
             connection.close()
             outbox.put_nowait(None)
             with contextlib.suppress(Exception):
