@@ -30,3 +30,15 @@ def test_each_test_gets_a_fresh_chain(
     alice = funded_wallet()
     # inbox 0 of a new wallet never exists at the start of a test
     assert solinbox_chain.data(inbox_address(alice.pubkey(), 0)[0]) is None
+
+
+async def test_localnet_fixture_serves_the_program(solinbox_localnet: object) -> None:
+    from solana.rpc.async_api import AsyncClient
+
+    from solinbox.localnet.server import Localnet
+    from solinbox.program.ids import PROGRAM_ID
+
+    assert isinstance(solinbox_localnet, Localnet)
+    async with AsyncClient(solinbox_localnet.rpc_url) as rpc:
+        account = (await rpc.get_account_info(PROGRAM_ID)).value
+    assert account is not None and account.executable

@@ -12,21 +12,28 @@ Fixtures:
   else built (or reused) with :func:`solinbox.build.build_program` in the current workspace;
 * ``solinbox_chain`` — a fresh :class:`~solinbox.testing.LocalChain` (LiteSVM with the inbox
   program and the real Light programs) per test;
-* ``funded_wallet`` — a factory: ``funded_wallet(sol=10.0)`` returns a new funded Keypair.
+* ``funded_wallet`` — a factory: ``funded_wallet(sol=10.0)`` returns a new funded Keypair;
+* ``solinbox_localnet`` (async) — a running :class:`~solinbox.localnet.server.Localnet` (real
+  JSON-RPC over HTTP and PubSub over WebSocket on free loopback ports, blocks every 50 ms)
+  with the inbox program and Light; ``solinbox_localnet.rpc_url`` / ``.ws_url``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from solders.keypair import Keypair
 
 from solinbox.testing.chain import LocalChain
 
-__all__ = ["funded_wallet", "solinbox_chain", "solinbox_program"]
+if TYPE_CHECKING:
+    from solinbox.localnet.server import Localnet
+
+__all__ = ["funded_wallet", "solinbox_chain", "solinbox_localnet", "solinbox_program"]
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +64,15 @@ def funded_wallet(solinbox_chain: LocalChain) -> Callable[..., Keypair]:
         return solinbox_chain.wallet(sol)
 
     return make
+
+
+@pytest.fixture
+async def solinbox_localnet(solinbox_program: Path) -> AsyncIterator[Localnet]:
+    """A localnet server with the inbox program, on free loopback ports (per test)."""
+    from solinbox.localnet.bank import Bank
+    from solinbox.localnet.server import Localnet
+    from solinbox.program.ids import PROGRAM_ID
+
+    bank = Bank.create(programs={PROGRAM_ID: solinbox_program}, finality_depth=1)
+    async with Localnet(bank, rpc_port=0, ws_port=0, slot_interval=0.05) as net:
+        yield net
