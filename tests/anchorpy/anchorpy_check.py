@@ -8,9 +8,11 @@ solders 0.26.0), never in the main one, and imports nothing from solinbox.
 
 ``IDL`` is the legacy IDL to load; ``EXPECT.json`` holds what the main side computed
 (``address``, ``name``, ``version``, ``instructions`` ``{snake_name: [8 bytes]}``, ``errors``
-``[{code, name, msg}]``, and optionally ``synthetic``: a second legacy IDL with encoded
-instruction / account / event bytes to decode). It prints one JSON object: what anchorpy
-observed (``program``, ``synthetic``) and ``problems``, the list of disagreements with the
+``[{code, name, msg}]``, optionally ``synthetic``: a second legacy IDL with encoded
+instruction / account / event bytes to decode, and optionally ``real``: calls to encode, account
+bytes and transaction logs the real program produced, see ``check_real``). It prints one JSON
+object: what anchorpy observed (``program``, ``synthetic``, ``real``) and ``problems``, the list
+of disagreements with the
 expectations (empty when all agree). Exit status 0 whenever the report was written.
 """
 
@@ -26,9 +28,20 @@ from typing import Any
 
 import attrs
 from anchorpy.error import ProgramError
+from anchorpy.program.context import Context
 from anchorpy.program.core import Program, _parse_idl_errors
+from anchorpy.program.event import EventParser
 from anchorpy.provider import Provider
-from anchorpy_core.idl import Idl
+from anchorpy_core.idl import (
+    Idl,
+    IdlTypeArray,
+    IdlTypeDefined,
+    IdlTypeOption,
+    IdlTypeSimple,
+    IdlTypeVec,
+)
+from pyheck import snake
+from solders.instruction import AccountMeta
 from solders.pubkey import Pubkey
 from solders.transaction_status import InstructionErrorCustom, TransactionErrorInstructionError
 
@@ -98,7 +111,10 @@ def check_program(path: str, expect: dict[str, Any], problems: list[str]) -> dic
     # Instructions: build each through the `instruction` namespace, decode it back.
     for idl_ix in idl.instructions:
         snake = next(n for n, fn in program.instruction.items() if fn.idl_ix.name == idl_ix.name)
-        ix = program.instruction[snake]()
+        # Default argument values (zeroes, empty, None): only the discriminator matters here;
+        # ``check_real`` encodes real values.
+        args = [from_json(program, arg.ty, None) for arg in idl_ix.args]
+        ix = program.instruction[snake](*args, ctx=Context(accounts=dummy_accounts(idl_ix)))
         data = bytes(ix.data)
         decoded = program.coder.instruction.parse(data)
         observed["instructions"][snake] = {
@@ -155,6 +171,105 @@ def check_program(path: str, expect: dict[str, Any], problems: list[str]) -> dic
     return observed
 
 
+def dummy_accounts(idl_ix: Any) -> dict[str, Any]:
+    """Some key for every account of an instruction (nested groups as dicts)."""
+    out: dict[str, Any] = {}
+    for item in idl_ix.accounts:
+        if hasattr(item, "accounts"):
+            out[snake(item.name)] = dummy_accounts(item)
+        else:
+            out[snake(item.name)] = Pubkey.default()
+    return out
+
+
+def from_json(program: Program, ty: Any, value: Any) -> Any:
+    """Turn a JSON value into what anchorpy's encoder takes for the (legacy) IDL type ``ty``.
+
+    ``value`` None gives the type's default (0, empty, None, a struct of defaults). Pubkeys
+    are base58 strings, ``bytes`` hex strings, structs objects keyed by snake_case names.
+    """
+    if isinstance(ty, IdlTypeSimple):
+        if ty == IdlTypeSimple.PublicKey:
+            return Pubkey.default() if value is None else Pubkey.from_string(value)
+        if ty == IdlTypeSimple.Bytes:
+            return b"" if value is None else bytes.fromhex(value)
+        if ty == IdlTypeSimple.String:
+            return "" if value is None else value
+        if ty == IdlTypeSimple.Bool:
+            return bool(value)
+        return 0 if value is None else int(value)
+    if isinstance(ty, IdlTypeOption):
+        return None if value is None else from_json(program, ty.option, value)
+    if isinstance(ty, IdlTypeVec):
+        return [from_json(program, ty.vec, v) for v in (value or [])]
+    if isinstance(ty, IdlTypeArray):
+        element, length = ty.array
+        values = value if value is not None else [None] * length
+        return [from_json(program, element, v) for v in values]
+    if isinstance(ty, IdlTypeDefined):
+        typedef = next(t for t in program.idl.types if t.name == ty.defined)
+        fields = {
+            snake(f.name): from_json(program, f.ty, (value or {}).get(snake(f.name)))
+            for f in typedef.ty.fields
+        }
+        # A dict, not ``program.type[name](**fields)``: anchorpy encodes a dataclass with
+        # ``dataclasses.asdict``, which deep-copies its values, and solders 0.26's Pubkey
+        # cannot be copied ("cannot pickle 'solders.pubkey.Pubkey' object"). Dicts pass as is.
+        return fields
+    raise TypeError(f"unsupported IDL type {ty!r}")
+
+
+def check_real(real: dict[str, Any], problems: list[str]) -> dict[str, Any]:
+    """Encode real instructions, decode real account bytes and real transaction logs.
+
+    ``real`` holds ``instructions`` (``[{name, args: {snake: json}, accounts: {snake: key},
+    remaining: [[key, signer, writable]], data: hex}]``, the data being what solinbox's builder
+    produced for the same call), ``accounts`` (``{label: hex}``: whole account data),
+    ``metadata`` (``{label: hex}``: bytes to decode as ``InboxMetadata``) and ``logs``
+    (``[[line]]``: one transaction's log lines each).
+    """
+    program = load_program(real["idl"])
+    observed: dict[str, Any] = {"instructions": [], "accounts": {}, "metadata": {}, "events": []}
+    for call in real["instructions"]:
+        fn = program.instruction[call["name"]]
+        args = [from_json(program, a.ty, call["args"][snake(a.name)]) for a in fn.idl_ix.args]
+        accounts = {k: Pubkey.from_string(v) for k, v in call["accounts"].items()}
+        remaining = [
+            AccountMeta(Pubkey.from_string(k), is_signer=s, is_writable=w)
+            for k, s, w in call["remaining"]
+        ]
+        ix = fn(*args, ctx=Context(accounts=accounts, remaining_accounts=remaining))
+        data = bytes(ix.data)
+        observed["instructions"].append(
+            {
+                "name": call["name"],
+                "data": data.hex(),
+                "accounts": [[str(m.pubkey), m.is_signer, m.is_writable] for m in ix.accounts],
+                "decoded": to_json(program.coder.instruction.parse(data).data),
+            }
+        )
+        if data.hex() != call["data"]:
+            problems.append(
+                f"real {call['name']}: anchorpy encodes {data.hex()}, ours {call['data']}"
+            )
+    for label, hex_data in real["accounts"].items():
+        account = program.coder.accounts.parse(bytes.fromhex(hex_data))
+        observed["accounts"][label] = {"name": account.name, "data": to_json(account.data)}
+    for label, hex_data in real["metadata"].items():
+        decoded = program.coder.types.decode("InboxMetadata", bytes.fromhex(hex_data))
+        observed["metadata"][label] = to_json(decoded)
+    parser = EventParser(program.program_id, program.coder)
+    for logs in real["logs"]:
+        seen: list[dict[str, Any]] = []
+
+        def collect(event: Any, into: list[dict[str, Any]] = seen) -> None:
+            into.append({"name": event.name, "data": to_json(event.data)})
+
+        parser.parse_logs(list(logs), collect)
+        observed["events"].append(seen)
+    return observed
+
+
 def check_synthetic(expect: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     program = load_program(expect["idl"])
     coder = program.coder
@@ -208,6 +323,8 @@ def main(argv: list[str]) -> int:
     }
     if "synthetic" in expect:
         report["synthetic"] = check_synthetic(expect["synthetic"], problems)
+    if "real" in expect:
+        report["real"] = check_real(expect["real"], problems)
     report["problems"] = problems
     json.dump(report, sys.stdout, indent=1)
     sys.stdout.write("\n")

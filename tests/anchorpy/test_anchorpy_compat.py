@@ -1,4 +1,4 @@
-"""anchorpy 0.21 reads our legacy IDL: same discriminators, same errors, same address.
+"""anchorpy 0.21 reads our legacy IDL: discriminators, errors, address, and real program data.
 
 anchorpy cannot live in the main environment (``/work/shared/design/dependencies.md``), so
 ``anchorpy_check.py`` runs in ``.venv-anchorpy`` (made by ``scripts/setup``) as a
@@ -7,8 +7,14 @@ IDL into ``anchorpy.Program`` and its coders and reports what it observed, as JS
 
 Besides the shipped IDL, a synthetic Anchor 0.30 IDL with accounts, args, types, an account
 and an event goes through :func:`solinbox.program.idl.to_legacy` and anchorpy decodes
-hand-encoded Borsh bytes with it: the converter is exercised on everything the program's
-interface will grow into, before the real instructions have arguments.
+hand-encoded Borsh bytes with it: the converter is exercised on constructs (enums, vecs,
+nested accounts) the program's interface does not use yet.
+
+The real interface is checked on real data: a scripted conversation runs the program in
+LiteSVM (with the real Light programs) through every instruction; anchorpy encodes each call
+from the IDL and must produce our builders' bytes and accounts, decodes the Inbox (Standard
+and Ephemeral), ThreadPage and BlockMarker account bytes to the values our decoders read, and
+parses the transactions' logs into the same events as :func:`solinbox.program.events.parse_events`.
 """
 
 from __future__ import annotations
@@ -19,20 +25,36 @@ import os
 import struct
 import subprocess
 import tempfile
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
+from solders.instruction import Instruction
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
 
+from solinbox.build import build_program
 from solinbox.program import PROGRAM_ID
+from solinbox.program import instructions as ixs
+from solinbox.program.accounts import BlockMarker, Inbox, ThreadPage, ThreadSlot
+from solinbox.program.constants import InboxKind, MessageType
 from solinbox.program.discriminators import (
     account_discriminator,
     event_discriminator,
     instruction_discriminator,
 )
 from solinbox.program.errors import CUSTOM_ERROR_MAP, from_logs
-from solinbox.program.idl import LEGACY_IDL_FILE, dumps_idl, load_idl, to_legacy
+from solinbox.program.idl import (
+    LEGACY_IDL_FILE,
+    dumps_idl,
+    instruction_discriminators,
+    load_idl,
+    to_legacy,
+)
+from solinbox.program.pda import TOKEN_PROGRAM_ID, block_marker, inbox_address, thread_page_for
+from solinbox.testing import LocalChain, Sent
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK_SCRIPT = Path(__file__).with_name("anchorpy_check.py")
@@ -147,7 +169,138 @@ SYNTHETIC_ACCOUNT = (
 SYNTHETIC_EVENT = event_discriminator("NotePosted") + PUBKEY + _u64(3)
 
 
-def _expectations(synthetic_idl_path: Path) -> dict[str, Any]:
+# --------------------------------------------------------------------------- real program data
+#
+# A scripted conversation on the real program (LiteSVM with the real Light programs) that
+# calls every instruction once or more. Each call is recorded with the values of its IDL
+# arguments, its accounts by IDL name, the bytes solinbox's builder produced and the
+# transaction's logs; snapshots of the accounts are taken along the way.
+
+
+@dataclass
+class Scenario:
+    """What the conversation produced, in the JSON shapes ``anchorpy_check.check_real`` takes."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)
+    accounts: dict[str, bytes] = field(default_factory=dict)
+    keys: dict[str, Pubkey] = field(default_factory=dict)
+
+    def record(
+        self, chain: LocalChain, args: dict[str, Any], ix: Instruction, *signers: Keypair
+    ) -> Sent:
+        name = next(n for n, d in instruction_discriminators().items() if d == bytes(ix.data[:8]))
+        items = next(i for i in load_idl()["instructions"] if i["name"] == name)["accounts"]
+        metas = list(ix.accounts)
+        self.calls.append(
+            {
+                "name": name,
+                "args": args,
+                "accounts": {a["name"]: str(m.pubkey) for a, m in zip(items, metas, strict=False)},
+                "remaining": [
+                    [str(m.pubkey), m.is_signer, m.is_writable] for m in metas[len(items) :]
+                ],
+                "data": bytes(ix.data).hex(),
+                "metas": [[str(m.pubkey), m.is_signer, m.is_writable] for m in metas],
+            }
+        )
+        sent = chain.send(ix, list(signers))
+        self.sent.append(sent)
+        return sent
+
+    def snapshot(self, chain: LocalChain, label: str, key: Pubkey) -> None:
+        data = chain.data(key)
+        assert data is not None, label
+        self.accounts[label] = data
+        self.keys[label] = key
+
+
+def _msg(content: bytes, message_type: int = 0, other: int = 0, flags: int = 0) -> dict[str, Any]:
+    return {"message_type": message_type, "other_type": other, "flags": flags,
+            "content": content.hex()}  # fmt: skip
+
+
+@functools.cache
+def _scenario() -> Scenario:
+    chain = LocalChain(build_program("inbox").so_path)
+    alice, bob, carol, dave = (chain.wallet(seed=bytes([n]) * 32) for n in (1, 2, 3, 4))
+    a, b = alice.pubkey(), bob.pubkey()
+    s = Scenario()
+    mint = chain.create_mint(6)
+    inbox = inbox_address(a, 3)[0]
+    rule = ixs.PaymentRuleInput(amount=250_000, mint=mint, escrow=True, refund_after_secs=3600)
+    rule_args = {"mint": str(mint), "amount": 250_000, "escrow": True, "refund_after_secs": 3600}
+    s.record(chain, {"id": 3, "kind": 0, "expires_at": 0, "payment_rule": rule_args,
+                     "name": "Alice ☕", "uri": "https://alice.example/inbox.json"},
+             ixs.create_inbox(a, 3, payment_rule=rule, name="Alice ☕",
+                             uri="https://alice.example/inbox.json"), alice)  # fmt: skip
+    s.record(chain, {"name": "Alice's desk", "uri": "ipfs://meta"},
+             ixs.set_inbox_metadata(a, inbox, "Alice's desk", "ipfs://meta"), alice)  # fmt: skip
+    bob_token = chain.create_token_account(b, mint, 1_000_000)
+    vault = chain.create_token_account(inbox, mint, 0)
+    alice_token = chain.create_token_account(a, mint, 0)
+    content = "gm ☀".encode()
+    s.record(chain, {"expected_thread_id": 1, "payment_amount": 300_000, **_msg(content)},
+             ixs.create_thread(b, inbox, a, 1, ixs.MessageInput(content), payment_amount=300_000,
+                              token=ixs.TokenAccounts(mint, bob_token, vault, TOKEN_PROGRAM_ID)),
+             bob)  # fmt: skip
+    sealed = b"\x00\x01 sealed"
+    s.record(chain, {"thread_id": 1, "reply_to": 1, "payment_amount": 0, **_msg(sealed, 5, 77, 1)},
+             ixs.send_message(a, inbox, 1, ixs.MessageInput(sealed, MessageType.OTHER, 77, True),
+                             reply_to=1), alice)  # fmt: skip
+    s.record(chain, {"thread_id": 1, "seq": 2, "reaction": 7, "added": True},
+             ixs.react(b, inbox, 1, 2, 7), bob)  # fmt: skip
+    s.record(chain, {"thread_id": 1, "seq": 2}, ixs.mark_read(b, inbox, 1, 2), bob)
+    s.record(chain, {"thread_id": 1, "archived": True}, ixs.set_archived(a, inbox, 1, True), alice)
+    s.record(chain, {"thread_id": 1}, ixs.approve_escrow(b, inbox, 1), bob)
+    s.record(chain, {"thread_id": 1},
+             ixs.claim_escrow(a, inbox, 1, token=ixs.TokenAccounts(mint, vault, alice_token,
+                                                                 TOKEN_PROGRAM_ID)), alice)  # fmt: skip
+    s.record(
+        chain, {"sender": str(carol.pubkey())}, ixs.block_sender(a, inbox, carol.pubkey()), alice
+    )
+    s.record(
+        chain, {"sender": str(dave.pubkey())}, ixs.block_sender(a, inbox, dave.pubkey()), alice
+    )
+    s.record(
+        chain, {"sender": str(dave.pubkey())}, ixs.unblock_sender(a, inbox, dave.pubkey()), alice
+    )
+    s.snapshot(chain, "inbox", inbox)
+    sol_rule = ixs.PaymentRuleInput(amount=1_000, escrow=True, refund_after_secs=60)
+    s.record(chain, {"payment_rule": {"mint": str(Pubkey.default()), "amount": 1_000, "escrow": True,
+                                      "refund_after_secs": 60}},
+             ixs.set_payment_rule(a, inbox, sol_rule), alice)  # fmt: skip
+    s.record(chain, {"expected_thread_id": 2, "payment_amount": 1_000, **_msg(b"paid")},
+             ixs.create_thread(dave.pubkey(), inbox, a, 2, ixs.MessageInput(b"paid"),
+                              payment_amount=1_000), dave)  # fmt: skip
+    chain.advance(61)
+    s.record(chain, {"thread_id": 2}, ixs.refund_escrow(dave.pubkey(), inbox, 2), dave)
+    s.snapshot(chain, "page", thread_page_for(inbox, 1))
+    s.snapshot(chain, "block_marker", block_marker(inbox, carol.pubkey())[0])
+    ephemeral = inbox_address(a, 4)[0]
+    until = chain.now() + 3600
+    s.record(chain, {"id": 4, "kind": 1, "expires_at": until, "payment_rule": None, "name": "",
+                     "uri": ""},
+             ixs.create_inbox(a, 4, kind=InboxKind.EPHEMERAL, expires_at=until), alice)  # fmt: skip
+    s.record(chain, {"expected_thread_id": 1, "payment_amount": 0, **_msg(b"hi")},
+             ixs.create_thread(b, ephemeral, a, 1, ixs.MessageInput(b"hi")), bob)  # fmt: skip
+    s.snapshot(chain, "ephemeral", ephemeral)
+    s.record(chain, {}, ixs.close_inbox(a, ephemeral, [(thread_page_for(ephemeral, 1), b)]), alice)
+    return s
+
+
+def _real_expectations(legacy_idl: Path) -> dict[str, Any]:
+    s = _scenario()
+    return {
+        "idl": str(legacy_idl),
+        "instructions": [{k: v for k, v in c.items() if k != "metas"} for c in s.calls],
+        "accounts": {label: data.hex() for label, data in s.accounts.items()},
+        "metadata": {"inbox": s.accounts["inbox"][132:].hex()},
+        "logs": [sent.logs for sent in s.sent],
+    }
+
+
+def _expectations(synthetic_idl_path: Path, legacy_idl: Path) -> dict[str, Any]:
     idl = load_idl()
     return {
         "address": str(PROGRAM_ID),
@@ -168,6 +321,7 @@ def _expectations(synthetic_idl_path: Path) -> dict[str, Any]:
             "account_data": SYNTHETIC_ACCOUNT.hex(),
             "event_data": SYNTHETIC_EVENT.hex(),
         },
+        "real": _real_expectations(legacy_idl),
     }
 
 
@@ -184,10 +338,10 @@ def _run_check() -> dict[str, Any]:
         synthetic = Path(tmp) / "synthetic.legacy.json"
         synthetic.write_text(dumps_idl(to_legacy(SYNTHETIC_IDL)), encoding="utf-8")
         expect = Path(tmp) / "expect.json"
-        expect.write_text(json.dumps(_expectations(synthetic)), encoding="utf-8")
         with resources.as_file(
             resources.files("solinbox.program") / "data" / LEGACY_IDL_FILE
         ) as legacy:
+            expect.write_text(json.dumps(_expectations(synthetic, legacy)), encoding="utf-8")
             command = [
                 str(ANCHORPY_PYTHON),
                 str(CHECK_SCRIPT),
@@ -298,3 +452,104 @@ def test_synthetic_idl_decodes_borsh() -> None:
         "data": {"owner": PUBKEY_B58, "note_count": 4, "last_kind": {"Other": [77]}},
     }
     assert synthetic["event"] == {"name": "NotePosted", "data": {"note_book": PUBKEY_B58, "seq": 3}}
+
+
+# --------------------------------------------------------------------------- real program data
+
+
+def test_real_instructions_encode_like_our_builders() -> None:
+    calls = _scenario().calls
+    observed = _run_check()["real"]["instructions"]
+    assert {c["name"] for c in calls} == set(instruction_discriminators())  # all 14
+    assert len(observed) == len(calls)
+    for call, seen in zip(calls, observed, strict=True):
+        assert seen["name"] == call["name"]
+        assert seen["data"] == call["data"], call["name"]
+        assert seen["decoded"] == call["args"], call["name"]
+        keys = [m[0] for m in seen["accounts"]]
+        assert keys == [m[0] for m in call["metas"]], call["name"]
+        for ours, theirs in zip(call["metas"], seen["accounts"], strict=True):
+            if ours[0] != str(PROGRAM_ID):  # absent optional accounts are ours read-only
+                assert theirs == ours, (call["name"], ours)
+
+
+def _slot_json(slot: ThreadSlot | None) -> dict[str, Any]:
+    if slot is None:
+        return {"sender": str(Pubkey.default()), "created_at": 0, "updated_at": 0,
+                "message_count": 0, "read_from": 0, "read_to": 0, "flags": 0, "escrow_state": 0,
+                "escrow_token_program": 0, "escrow_decimals": 0, "escrow_amount": 0,
+                "refund_at": 0, "escrow_mint": str(Pubkey.default())}  # fmt: skip
+    flags = 1 | 2 * slot.archived_by_sender | 4 * slot.archived_by_owner | 8 * slot.owner_replied
+    return {"sender": str(slot.sender), "created_at": slot.created_at,
+            "updated_at": slot.updated_at, "message_count": slot.message_count,
+            "read_from": slot.read_by_sender, "read_to": slot.read_by_owner, "flags": flags,
+            "escrow_state": int(slot.escrow_state),
+            "escrow_token_program": int(slot.escrow_token_program),
+            "escrow_decimals": slot.escrow_decimals, "escrow_amount": slot.escrow_amount,
+            "refund_at": slot.refund_at, "escrow_mint": str(slot.escrow_mint)}  # fmt: skip
+
+
+def _inbox_json(inbox: Inbox, flags: int) -> dict[str, Any]:
+    rule = inbox.payment_rule
+    return {"version": inbox.version, "kind": int(inbox.kind), "bump": inbox.bump,
+            "flags": flags, "owner": str(inbox.owner), "id": inbox.id,
+            "thread_count": inbox.thread_count, "created_at": inbox.created_at,
+            "expires_at": inbox.expires_at, "open_escrows": inbox.open_escrows,
+            "rule": {"mint": str(Pubkey.default()), "amount": 0, "escrow": 0, "token_program": 0,
+                     "decimals": 0, "padding": [0], "refund_after_secs": 0} if rule is None else
+                    {"mint": str(rule.mint), "amount": rule.amount, "escrow": int(rule.escrow),
+                     "token_program": int(rule.token_program), "decimals": rule.decimals,
+                     "padding": [0], "refund_after_secs": rule.refund_after_secs}}  # fmt: skip
+
+
+def test_real_inbox_accounts_decode() -> None:
+    scenario = _scenario()
+    real = _run_check()["real"]
+    standard = Inbox.decode(scenario.accounts["inbox"])
+    assert (standard.id, standard.thread_count, standard.name) == (3, 1, "Alice's desk")
+    assert standard.payment_rule is not None and standard.payment_rule.decimals == 6
+    assert real["accounts"]["inbox"] == {"name": "Inbox", "data": _inbox_json(standard, 1)}
+    metadata = real["metadata"]["inbox"]
+    name, uri = bytes(metadata["name"]), bytes(metadata["uri"])
+    assert name[: metadata["name_len"]].decode() == standard.name == "Alice's desk"
+    assert uri[: metadata["uri_len"]].decode() == standard.uri == "ipfs://meta"
+    assert name[metadata["name_len"] :] == bytes(32 - metadata["name_len"])
+    ephemeral = Inbox.decode(scenario.accounts["ephemeral"])
+    assert len(scenario.accounts["ephemeral"]) == 132 and ephemeral.kind == InboxKind.EPHEMERAL
+    assert real["accounts"]["ephemeral"] == {"name": "Inbox", "data": _inbox_json(ephemeral, 0)}
+
+
+def test_real_thread_page_and_block_marker_decode() -> None:
+    scenario = _scenario()
+    real = _run_check()["real"]
+    page = ThreadPage.decode(scenario.accounts["page"])
+    used = [s for s in page.slots if s is not None]
+    assert [s.escrow_state.name for s in used] == ["CLAIMED", "REFUNDED"]
+    assert used[0].escrow_amount == 300_000 and used[0].escrow_decimals == 6
+    assert real["accounts"]["page"] == {
+        "name": "ThreadPage",
+        "data": {"version": page.version, "bump": page.bump, "padding": [0, 0],
+                 "inbox": str(page.inbox), "page": page.page, "used": page.used,
+                 "payer": str(page.payer), "slots": [_slot_json(s) for s in page.slots]},
+    }  # fmt: skip
+    marker = BlockMarker.decode(scenario.accounts["block_marker"])
+    assert real["accounts"]["block_marker"] == {
+        "name": "BlockMarker",
+        "data": {"bump": marker.bump, "inbox": str(marker.inbox), "sender": str(marker.sender)},
+    }
+
+
+def test_real_events_decode() -> None:
+    scenario = _scenario()
+    observed = _run_check()["real"]["events"]
+    expected = [
+        [
+            {"name": e.name,
+             "data": {k: str(v) if isinstance(v, Pubkey) else v for k, v in e.fields.items()}}
+            for e in sent.events()
+        ]
+        for sent in scenario.sent
+    ]  # fmt: skip
+    assert observed == expected
+    names = {e["name"] for events in observed for e in events}
+    assert len(names) == 12, sorted(names)  # every event type, from real transactions
