@@ -7,7 +7,7 @@
 
 use pinocchio::{AccountView};
 
-use crate::accounts::{signer, writable};
+use crate::accounts::{writable, writable_signer};
 use crate::args::Args;
 use crate::error::{InboxError, InboxResult};
 use crate::events::{Event, ESCROW_CLAIMED};
@@ -23,7 +23,7 @@ pub fn process(accounts: &mut [AccountView], data: &[u8]) -> InboxResult<()> {
     let mut args = Args::new(data);
     let thread_id = args.u64()?;
     args.finish()?;
-    signer(owner)?;
+    writable_signer(owner)?;
     writable(inbox)?;
     writable(page)?;
     let info = load_inbox(inbox)?;

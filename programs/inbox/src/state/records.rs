@@ -20,8 +20,9 @@ pub const THREAD_HEADER_LEN: usize = PREFIX_LEN + 122;
 pub const MESSAGE_FIXED_LEN: usize = PREFIX_LEN + 97;
 pub const REACTION_LEN: usize = PREFIX_LEN + 47;
 
-/// Largest message body. The transaction size (1232 bytes) is the real limit: about 700 bytes
-/// with an address lookup table for the Light accounts (`docs/protocol.md`).
+/// Largest message body. The transaction size (1232 bytes) is the real limit: 660 bytes in a
+/// first message and 721 in a reply without an address lookup table, 843 / 904 with one
+/// (`docs/protocol.md`).
 pub const MAX_CONTENT_LEN: usize = 1024;
 
 /// Message types (`message_type` byte).
