@@ -97,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_localnet_parser(sub)
     add_deploy_parser(sub)
+
+    from solinbox.client.cli import add_client_parsers
+
+    add_client_parsers(sub)
     return p
 
 
@@ -109,11 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = args.func(args, console)
     except SolinboxError as exc:
-        console.print(f"[red]error:[/] {exc}", highlight=False)
+        Console(stderr=True).print(f"[red]error:[/] {type(exc).__name__}: {exc}", highlight=False)
         return 1
     except KeyboardInterrupt:
         return 130
-    if getattr(args, "json", False):
+    if getattr(args, "json", False) and result is not None:
         sys.stdout.write(json.dumps(result, indent=2, default=str) + "\n")
     return 0
 

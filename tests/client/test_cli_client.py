@@ -1,0 +1,101 @@
+"""The client's CLI commands, as subprocesses, against a localnet over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from solders.keypair import Keypair
+
+from solinbox.localnet.server import Localnet
+
+
+async def cli(*args: str) -> tuple[int, Any, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "solinbox.cli", *args,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    text = out.decode()
+    try:
+        doc = json.loads(text) if text.strip() else None
+    except json.JSONDecodeError:
+        doc = text
+    return proc.returncode or 0, doc, err.decode()
+
+
+def keyfile(tmp_path: Path, name: str, net: Localnet) -> tuple[str, Keypair]:
+    kp = Keypair()
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(list(bytes(kp))))
+    net.bank.airdrop(kp.pubkey(), 5 * 10**9)
+    net.produce_block()
+    return str(path), kp
+
+
+async def test_inbox_and_thread_commands(net: Localnet, tmp_path: Path) -> None:
+    alice_key, alice = keyfile(tmp_path, "alice", net)
+    bob_key, bob = keyfile(tmp_path, "bob", net)
+    url = ["-u", net.rpc_url, "--json"]
+    code, created, err = await cli(
+        "inbox", "create", "--name", "Alice", "--fee", "20000", "--escrow", "-k", alice_key, *url
+    )
+    assert code == 0, err
+    assert created["payment_rule"]["amount"] == 20_000 and created["payment_rule"]["escrow"]
+    code, opened, err = await cli(
+        "thread", "open", str(alice.pubkey()), "hello from the shell", "-k", bob_key, *url
+    )
+    assert code == 0, err
+    assert opened["id"] == 1 and opened["from"] == str(bob.pubkey()) and opened["escrow"] == "held"
+    code, sent, err = await cli(
+        "thread", "send", opened["inbox"], "1", "sealed answer", "--encrypt", "-k", alice_key, *url
+    )
+    assert code == 0, err
+    assert sent["messages"] == 2 and sent["unread_by_sender"] == 1
+    code, read, err = await cli("thread", "read", opened["inbox"], "1", "-k", bob_key, *url)
+    assert code == 0 and read["unread_by_sender"] == 0, err
+    code, shown, err = await cli(
+        "inbox", "show", "--owner", str(alice.pubkey()), "-k", bob_key, *url
+    )
+    assert code == 0, err
+    assert shown["threads"] == 1 and shown["recent_threads"][0]["messages"] == 2
+    code, listed, err = await cli("inbox", "list", "-k", alice_key, *url)
+    assert code == 0 and [i["id"] for i in listed["inboxes"]] == [0], err
+
+
+async def test_program_error_is_reported_cleanly(net: Localnet, tmp_path: Path) -> None:
+    alice_key, alice = keyfile(tmp_path, "alice", net)
+    assert (await cli("inbox", "create", "-k", alice_key, "-u", net.rpc_url, "--json"))[0] == 0
+    code, _, err = await cli(
+        "thread", "open", str(alice.pubkey()), "to myself", "-k", alice_key, "-u", net.rpc_url
+    )
+    assert code == 1 and "SelfThread" in err and "own inbox" in err.replace("\n", " ")
+    assert "Traceback" not in err
+
+
+async def test_missing_keypair_is_a_clear_error(net: Localnet, tmp_path: Path) -> None:
+    code, _, err = await cli("inbox", "list", "-k", str(tmp_path / "nope.json"), "-u", net.rpc_url)
+    assert code == 1 and "cannot read a keypair" in err and "Traceback" not in err
+
+
+async def test_watch_command_streams_events(net: Localnet, tmp_path: Path) -> None:
+    alice_key, alice = keyfile(tmp_path, "alice", net)
+    bob_key, _ = keyfile(tmp_path, "bob", net)
+    url = ["-u", net.rpc_url, "--json"]
+    assert (await cli("inbox", "create", "-k", alice_key, *url))[0] == 0
+    inbox = (await cli("inbox", "show", "-k", alice_key, *url))[1]["address"]
+    watcher = asyncio.create_task(
+        cli("watch", inbox, "--ws-url", net.ws_url, "--count", "1", "-k", alice_key, *url)
+    )
+    await asyncio.sleep(1.5)
+    assert (await cli("thread", "open", str(alice.pubkey()), "watch me", "-k", bob_key, *url))[
+        0
+    ] == 0
+    code, out, err = await asyncio.wait_for(watcher, 30)
+    assert code == 0, err
+    lines = [json.loads(line) for line in str(out).splitlines()] if isinstance(out, str) else [out]
+    assert [line["event"] for line in lines] == ["ThreadCreated"]
+    assert lines[0]["thread_id"] == 1 and lines[0]["inbox"] == inbox
