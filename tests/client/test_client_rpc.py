@@ -67,3 +67,27 @@ async def test_lookup_table_makes_room_for_larger_bodies(make_client: MakeClient
     assert (await thread.load()).message_count == 1
     result = await bob.thread(thread.inbox, thread.id).send_message(b"y" * 860)
     assert result.compute_units is not None
+
+
+async def test_load_threads_newest_first_with_filters(make_client: MakeClient, net: object) -> None:
+    alice = await make_client()
+    view = await alice.create_inbox(0)
+    senders = [await make_client(1) for _ in range(35)]  # two pages
+    for i, s in enumerate(senders):
+        await s.create_thread(alice.me, f"msg {i}")
+    page = await alice.load_threads(view.address, limit=5)
+    assert [t.thread_id for t in page] == [35, 34, 33, 32, 31]
+    assert [t.thread_id for t in await alice.load_threads(view.address, limit=3, offset=33)] == [
+        2,
+        1,
+    ]
+    await alice.thread(view.address, 35).mark_read()
+    await alice.thread(view.address, 34).archive()
+    unread = await alice.load_threads(view.address, limit=100, unread_only=True)
+    assert 35 not in [t.thread_id for t in unread] and 34 not in [t.thread_id for t in unread]
+    assert len(unread) == 33
+    archived = await alice.load_threads(view.address, archived=True)
+    assert [t.thread_id for t in archived] == [34]
+    # a sender's view applies the sender side's flags: the owner's archive does not hide 34
+    theirs = await senders[0].load_threads(view.address, limit=100)
+    assert len(theirs) == 35 and 34 in [t.thread_id for t in theirs]

@@ -30,7 +30,13 @@ from solinbox.lookup_table import (
 from solinbox.program import errors as program_errors
 from solinbox.program import instructions as ix
 from solinbox.program.accounts import Inbox, PaymentRule, ThreadPage, ThreadSlot
-from solinbox.program.constants import SLOTS_PER_PAGE, InboxKind, MessageType, TokenProgramKind
+from solinbox.program.constants import (
+    SLOTS_PER_PAGE,
+    InboxKind,
+    MessageType,
+    Side,
+    TokenProgramKind,
+)
 from solinbox.program.ids import PROGRAM_ID
 from solinbox.program.pda import (
     ASSOCIATED_TOKEN_PROGRAM_ID,
@@ -265,6 +271,60 @@ class InboxClient:
         )
 
     # -- threads ----------------------------------------------------------------------------------
+    async def load_threads(
+        self,
+        inbox: Pubkey,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        unread_only: bool = False,
+        archived: bool | None = False,
+        side: Side | None = None,
+    ) -> list[ThreadSlot]:
+        """The inbox's threads, newest first, from its pages (one ``getMultipleAccounts`` per 100).
+
+        ``side`` is whose view filters apply to (default: the owner's if this wallet owns the
+        inbox, else the sender's); ``archived=None`` keeps archived threads too, ``True`` only
+        them; ``unread_only`` keeps threads with messages that side has not read.
+        """
+        view = await self.inbox_at(inbox)
+        viewer = (
+            side
+            if side is not None
+            else (Side.OWNER if view.state.owner == self.me else Side.SENDER)
+        )
+        count = view.state.thread_count
+        pages = [
+            thread_page(inbox, i, self.program_id)[0]
+            for i in range((count + SLOTS_PER_PAGE - 1) // SLOTS_PER_PAGE)
+        ]
+        slots: list[ThreadSlot] = []
+        for start in range(0, len(pages), 100):
+            try:
+                accounts = (
+                    await self.rpc.get_multiple_accounts(
+                        pages[start : start + 100], self.commitment
+                    )
+                ).value
+            except RPCException as exc:
+                raise RpcError(f"getMultipleAccounts failed: {exc}") from exc
+            for account in accounts:
+                if account is not None:
+                    slots += [
+                        s for s in ThreadPage.decode(bytes(account.data)).slots if s is not None
+                    ]
+        out: list[ThreadSlot] = []
+        for slot in sorted(slots, key=lambda s: (s.updated_at, s.thread_id), reverse=True):
+            is_archived = (
+                slot.archived_by_owner if viewer == Side.OWNER else slot.archived_by_sender
+            )
+            if archived is not None and is_archived != archived:
+                continue
+            if unread_only and slot.unread(viewer) == 0:
+                continue
+            out.append(slot)
+        return out[offset : offset + limit]
+
     def thread(self, inbox: Pubkey, thread_id: int) -> ThreadClient:
         """A handle on thread ``thread_id`` of ``inbox`` (nothing is read until ``load``)."""
         return ThreadClient(self, inbox, thread_id)
