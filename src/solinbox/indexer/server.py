@@ -1,0 +1,381 @@
+"""The Photon-compatible JSON-RPC server over the indexer's store (aiohttp, loopback).
+
+Same methods, field names, encodings and errors as Photon 0.51 for what an indexer without a
+prover can answer (``docs/protocol.md``): accounts by hash/address/owner (V1 and V2 shapes),
+balances, compression signatures, the indexer slot and health. Validity-proof methods answer
+a clear error. Params are named objects; unknown fields are refused (``-32602``) as Photon's
+``deny_unknown_fields`` does; Photon's own errors are ``-32000`` with its messages.
+Owner pagination resumes by position in ``(leafIndex, hash)`` order, so it never skips or
+repeats items (Photon compares only the hash).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+from solders.pubkey import Pubkey
+
+from solinbox.indexer.store import AccountRow, SignatureRow, SqliteStore
+from solinbox.light.ids import STATE_TREES_V1, STATE_TREES_V2
+
+__all__ = ["MAX_BODY", "PhotonServer", "handle_request"]
+
+log = logging.getLogger("solinbox.indexer.server")
+MAX_BODY = 1024 * 1024
+PAGE_LIMIT = 1000
+_NULLIFIER_QUEUE = {t.tree: t.nullifier_queue for t in STATE_TREES_V1}
+_V2_TREE = {t.output_queue: t.tree for t in STATE_TREES_V2}
+_PROOF_METHODS = {
+    "getValidityProof", "getValidityProofV2", "getCompressedAccountProof", "getCompressedAccountProofV2",
+    "getMultipleCompressedAccountProofs", "getMultipleCompressedAccountProofsV2",
+    "getMultipleNewAddressProofs", "getMultipleNewAddressProofsV2",
+}  # fmt: skip
+
+
+class RpcError(Exception):
+    """A JSON-RPC error to answer."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _invalid(message: str) -> RpcError:
+    return RpcError(-32602, f"Invalid params: {message}")
+
+
+def _b58(raw: bytes) -> str:
+    return str(Pubkey(raw))
+
+
+def _pubkey(value: Any, name: str) -> Pubkey:
+    if not isinstance(value, str):
+        raise _invalid(f"{name} must be a base58 string")
+    try:
+        return Pubkey.from_string(value)
+    except ValueError:
+        raise RpcError(-32000, f"Invalid Public Key: {value}") from None
+
+
+def _hash(value: Any, name: str) -> bytes:
+    return bytes(_pubkey(value, name))
+
+
+def _params(raw: Any, allowed: set[str]) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _invalid("params must be an object")
+    unknown = set(raw) - allowed
+    if unknown:
+        raise _invalid(f"unknown field `{sorted(unknown)[0]}`, expected one of {sorted(allowed)}")
+    return raw
+
+
+def _limit(value: Any) -> int:
+    if value is None:
+        return PAGE_LIMIT
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= PAGE_LIMIT:
+        raise _invalid(f"limit must be an integer from 1 to {PAGE_LIMIT}")
+    return value
+
+
+def account_json(
+    row: AccountRow, *, v2: bool, data_slice: tuple[int, int] | None = None
+) -> dict[str, Any]:
+    """An account in Photon's V1 ``Account`` or V2 ``AccountV2`` shape."""
+    data: dict[str, Any] | None = None
+    if row.data is not None and row.discriminator is not None:
+        body = row.data
+        if data_slice is not None:
+            body = body[data_slice[0] : data_slice[0] + data_slice[1]]
+        data = {
+            "discriminator": struct.unpack("<Q", row.discriminator)[0],
+            "data": base64.b64encode(body).decode(),
+            "dataHash": _b58(row.data_hash or bytes(32)),
+        }
+    out: dict[str, Any] = {
+        "hash": _b58(row.hash),
+        "address": _b58(row.address) if row.address else None,
+        "data": data,
+        "owner": str(row.owner),
+        "lamports": row.lamports,
+    }
+    batched = row.tree_type != 1
+    tree = row.tree
+    if not v2:
+        out["tree"] = str(tree)
+    out["leafIndex"] = row.leaf_index
+    out["seq"] = row.seq
+    out["slotCreated"] = row.slot
+    if v2:
+        queue = row.queue if batched else _NULLIFIER_QUEUE.get(tree, tree)
+        out["proveByIndex"] = batched
+        out["merkleContext"] = {"treeType": row.tree_type, "tree": str(tree), "queue": str(queue),
+                                "cpiContext": None, "nextTreeContext": None}  # fmt: skip
+    return out
+
+
+def _signature_json(row: SignatureRow) -> dict[str, Any]:
+    return {"signature": str(row.signature), "slot": row.slot, "blockTime": row.block_time or 0}
+
+
+def _cursor_b58(row: SignatureRow) -> str:
+    raw = struct.pack("<Q", row.slot) + bytes(row.signature)
+    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+    n = int.from_bytes(raw, "big")
+    text = ""
+    while n:
+        n, r = divmod(n, 58)
+        text = alphabet[r] + text
+    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + text
+
+
+def _parse_signature_cursor(value: Any) -> tuple[int, bytes]:
+    from solinbox.indexer.ingest import b58decode
+
+    if not isinstance(value, str):
+        raise _invalid("cursor must be a string")
+    try:
+        raw = b58decode(value)
+    except ValueError:
+        raise _invalid("cursor is not base58") from None
+    if len(raw) != 72:
+        raise _invalid("cursor has the wrong length")
+    return struct.unpack("<Q", raw[:8])[0], raw[8:]
+
+
+class _Methods:
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+
+    def ctx(self, value: Any) -> dict[str, Any]:
+        return {"context": {"slot": self.store.slot()}, "value": value}
+
+    def get_account(self, params: Any, v2: bool) -> Any:
+        p = _params(params, {"address", "hash"})
+        if p.get("hash") is not None:
+            row = self.store.account(hash=_hash(p["hash"], "hash"))
+        elif p.get("address") is not None:
+            row = self.store.account(address=_hash(p["address"], "address"))
+        else:
+            raise RpcError(-32000, "Validation Error: Either address or hash must be provided")
+        return self.ctx(account_json(row, v2=v2) if row else None)
+
+    def get_multiple(self, params: Any, v2: bool) -> Any:
+        p = _params(params, {"hashes", "addresses"})
+        hashes, addresses = p.get("hashes"), p.get("addresses")
+        if (hashes is None) == (addresses is None):
+            raise RpcError(
+                -32000, "Validation Error: Exactly one of hashes or addresses must be provided"
+            )
+        keys = hashes if hashes is not None else addresses
+        if not isinstance(keys, list) or len(keys) > PAGE_LIMIT:
+            raise _invalid(f"expected a list of at most {PAGE_LIMIT} keys")
+        items = []
+        for key in keys:
+            raw = _hash(key, "hash")
+            row = (
+                self.store.account(hash=raw)
+                if hashes is not None
+                else self.store.account(address=raw)
+            )
+            items.append(account_json(row, v2=v2) if row else None)
+        return self.ctx({"items": items})
+
+    def by_owner(self, params: Any, v2: bool) -> Any:
+        p = _params(params, {"owner", "filters", "dataSlice", "cursor", "limit"})
+        owner = _pubkey(p.get("owner"), "owner")
+        limit = _limit(p.get("limit"))
+        filters: list[tuple[int, bytes]] = []
+        raw_filters = p.get("filters") or []
+        if not isinstance(raw_filters, list) or len(raw_filters) > 5:
+            raise RpcError(-32000, "Validation Error: At most 5 filters are allowed")
+        from solinbox.indexer.ingest import b58decode
+
+        for f in raw_filters:
+            memcmp = f.get("memcmp") if isinstance(f, dict) else None
+            if (
+                not isinstance(memcmp, dict)
+                or not isinstance(memcmp.get("offset"), int)
+                or not isinstance(memcmp.get("bytes"), str)
+            ):
+                raise _invalid("filters must be [{memcmp: {offset, bytes}}]")
+            try:
+                filters.append((memcmp["offset"], b58decode(memcmp["bytes"])))
+            except ValueError:
+                raise _invalid("memcmp bytes must be base58") from None
+        data_slice = None
+        if (ds := p.get("dataSlice")) is not None:
+            if (
+                not isinstance(ds, dict)
+                or not isinstance(ds.get("offset"), int)
+                or not isinstance(ds.get("length"), int)
+            ):
+                raise _invalid("dataSlice must be {offset, length}")
+            data_slice = (ds["offset"], ds["length"])
+        cursor = _hash(p["cursor"], "cursor") if p.get("cursor") is not None else None
+        rows = self.store.accounts_by_owner(owner, filters, cursor, limit)
+        items = [account_json(r, v2=v2, data_slice=data_slice) for r in rows]
+        next_cursor = _b58(rows[-1].hash) if len(rows) == limit else None
+        return self.ctx({"items": items, "cursor": next_cursor})
+
+    def balance(self, params: Any) -> Any:
+        p = _params(params, {"address", "hash"})
+        key = p.get("hash") or p.get("address")
+        if key is None:
+            raise RpcError(-32000, "Validation Error: Either address or hash must be provided")
+        row = (
+            self.store.account(hash=_hash(key, "hash"))
+            if p.get("hash")
+            else self.store.account(address=_hash(key, "address"))
+        )
+        if row is None:
+            raise RpcError(-32000, f"Record Not Found: Account {key} not found")
+        return self.ctx(row.lamports)
+
+    def balance_by_owner(self, params: Any) -> Any:
+        p = _params(params, {"owner"})
+        return self.ctx(self.store.balance_by_owner(_pubkey(p.get("owner"), "owner")))
+
+    def signatures_for_account(self, params: Any) -> Any:
+        p = _params(params, {"hash"})
+        rows = self.store.signatures_for_account(_hash(p.get("hash"), "hash"))
+        return self.ctx({"items": [_signature_json(r) for r in rows]})
+
+    def signatures_paginated(self, params: Any, key: str | None) -> Any:
+        allowed = {"cursor", "limit"} | ({key} if key else set())
+        p = _params(params, allowed)
+        owner = _pubkey(p.get(key), key) if key else None
+        limit = _limit(p.get("limit"))
+        before = _parse_signature_cursor(p["cursor"]) if p.get("cursor") is not None else None
+        if key == "address":
+            rows: list[SignatureRow] = []  # our accounts have no addresses
+        else:
+            rows = self.store.signatures(owner, before, limit)
+        cursor = _cursor_b58(rows[-1]) if len(rows) == limit else None
+        return self.ctx({"items": [_signature_json(r) for r in rows], "cursor": cursor})
+
+    def dispatch(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "getCompressedAccount": lambda p: self.get_account(p, False),
+            "getCompressedAccountV2": lambda p: self.get_account(p, True),
+            "getMultipleCompressedAccounts": lambda p: self.get_multiple(p, False),
+            "getMultipleCompressedAccountsV2": lambda p: self.get_multiple(p, True),
+            "getCompressedAccountsByOwner": lambda p: self.by_owner(p, False),
+            "getCompressedAccountsByOwnerV2": lambda p: self.by_owner(p, True),
+            "getCompressedBalance": self.balance,
+            "getCompressedAccountBalance": self.balance,
+            "getCompressedBalanceByOwner": self.balance_by_owner,
+            "getCompressionSignaturesForAccount": self.signatures_for_account,
+            "getCompressionSignaturesForOwner": lambda p: self.signatures_paginated(p, "owner"),
+            "getCompressionSignaturesForAddress": lambda p: self.signatures_paginated(p, "address"),
+            "getLatestCompressionSignatures": lambda p: self.signatures_paginated(p, None),
+            "getIndexerSlot": lambda p: self.store.slot(),
+            "getIndexerHealth": lambda p: "ok",
+        }
+
+
+def _error(code: int, message: str, request_id: Any) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "error": {"code": code, "message": message}, "id": request_id}
+
+
+def handle_request(methods: dict[str, Callable[[Any], Any]], request: Any) -> dict[str, Any]:
+    """Answer one JSON-RPC request object (never raises)."""
+    if (
+        not isinstance(request, dict)
+        or request.get("jsonrpc") != "2.0"
+        or not isinstance(request.get("method"), str)
+    ):
+        return _error(
+            -32600, "Invalid request", request.get("id") if isinstance(request, dict) else None
+        )
+    request_id = request.get("id")
+    method = request["method"]
+    if method in _PROOF_METHODS:
+        return _error(
+            -32000,
+            f"{method} is not available: this indexer runs without a prover (validity proofs need one)",
+            request_id,
+        )
+    fn = methods.get(method)
+    if fn is None:
+        return _error(-32601, "Method not found", request_id)
+    try:
+        result = fn(request.get("params"))
+    except RpcError as exc:
+        return _error(exc.code, exc.message, request_id)
+    except Exception:  # pragma: no cover - a bug; answer, log, stay up
+        log.exception("internal error in %s", method)
+        return _error(-32603, "Internal server error", request_id)
+    return {"jsonrpc": "2.0", "result": result, "id": request_id}
+
+
+class PhotonServer:
+    """Serves the store on ``http://127.0.0.1:<port>`` (0 picks a free port)."""
+
+    def __init__(self, store: SqliteStore, *, port: int = 8784) -> None:
+        self.methods = _Methods(store).dispatch()
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        """The server's URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        """Bind and serve."""
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_post("/", self._http)
+        app.router.add_get("/getIndexerHealth", self._health)
+        app.router.add_get("/health", self._health)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        server = site._server
+        if self.port == 0 and server is not None and server.sockets:  # type: ignore[attr-defined]
+            self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> PhotonServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def _http(self, request: web.Request) -> web.Response:
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return web.json_response(_error(-32600, "Request body too large", None), status=413)
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return web.json_response(_error(-32600, "Request body too large", None), status=413)
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response(_error(-32700, "Parse error", None))
+        if isinstance(payload, list):
+            if not payload:
+                return web.json_response(_error(-32600, "Invalid request", None))
+            return web.json_response(
+                [handle_request(self.methods, r) for r in payload[:PAGE_LIMIT]]
+            )
+        return web.json_response(handle_request(self.methods, payload))

@@ -1,0 +1,265 @@
+"""Storage of indexed compressed accounts (SQLite, embedded, zero setup).
+
+One :class:`IndexedTransaction` is applied in one database transaction together with the
+checkpoint (the highest slot seen), and only if its signature is not stored yet: applying the
+same transaction twice, or crashing at any point and replaying from the checkpoint, leaves the
+same state as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+
+from solinbox.light.events import NewCompressedAccount
+
+__all__ = ["AccountRow", "IndexedTransaction", "SignatureRow", "SqliteStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    hash BLOB PRIMARY KEY,
+    owner BLOB NOT NULL,
+    lamports INTEGER NOT NULL,
+    address BLOB,
+    discriminator BLOB,
+    data BLOB,
+    data_hash BLOB,
+    tree BLOB NOT NULL,
+    queue BLOB NOT NULL,
+    tree_type INTEGER NOT NULL,
+    leaf_index INTEGER NOT NULL,
+    seq INTEGER,
+    slot INTEGER NOT NULL,
+    signature BLOB NOT NULL,
+    spent INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS accounts_by_owner ON accounts (owner, spent, leaf_index, hash);
+CREATE TABLE IF NOT EXISTS transactions (
+    signature BLOB PRIMARY KEY,
+    slot INTEGER NOT NULL,
+    block_time INTEGER
+);
+CREATE INDEX IF NOT EXISTS transactions_by_slot ON transactions (slot, signature);
+CREATE TABLE IF NOT EXISTS owner_transactions (
+    owner BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    slot INTEGER NOT NULL,
+    PRIMARY KEY (owner, signature)
+);
+CREATE TABLE IF NOT EXISTS checkpoint (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedTransaction:
+    """What the indexer keeps of one successful transaction."""
+
+    signature: Signature
+    slot: int
+    block_time: int | None
+    outputs: tuple[NewCompressedAccount, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """A stored compressed account."""
+
+    hash: bytes
+    owner: Pubkey
+    lamports: int
+    address: bytes | None
+    discriminator: bytes | None
+    data: bytes | None
+    data_hash: bytes | None
+    tree: Pubkey
+    queue: Pubkey
+    tree_type: int
+    leaf_index: int
+    seq: int | None
+    slot: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureRow:
+    """A stored compression transaction."""
+
+    signature: Signature
+    slot: int
+    block_time: int | None
+
+
+_ACCOUNT_COLUMNS = "hash, owner, lamports, address, discriminator, data, data_hash, tree, queue, tree_type, leaf_index, seq, slot"
+
+
+def _row(r: Sequence[Any]) -> AccountRow:
+    return AccountRow(
+        bytes(r[0]),
+        Pubkey(bytes(r[1])),
+        int(r[2]),
+        None if r[3] is None else bytes(r[3]),
+        None if r[4] is None else bytes(r[4]),
+        None if r[5] is None else bytes(r[5]),
+        None if r[6] is None else bytes(r[6]),
+        Pubkey(bytes(r[7])),
+        Pubkey(bytes(r[8])),
+        int(r[9]),
+        int(r[10]),
+        None if r[11] is None else int(r[11]),
+        int(r[12]),
+    )
+
+
+class SqliteStore:
+    """The SQLite store (``":memory:"`` for a throwaway one). Thread-safe."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- writing ----------------------------------------------------------------------------------
+    def apply(self, tx: IndexedTransaction) -> bool:
+        """Store a transaction and its outputs once; returns False if it was already stored."""
+        sig = bytes(tx.signature)
+        with self._tx() as db:
+            if db.execute("SELECT 1 FROM transactions WHERE signature = ?", (sig,)).fetchone():
+                return False
+            db.execute("INSERT INTO transactions VALUES (?, ?, ?)", (sig, tx.slot, tx.block_time))
+            for o in tx.outputs:
+                db.execute(
+                    f"INSERT OR IGNORE INTO accounts ({_ACCOUNT_COLUMNS}, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (o.hash, bytes(o.owner), o.lamports, o.address, o.discriminator, o.data, o.data_hash,
+                     bytes(o.tree), bytes(o.queue), int(o.tree_type), o.leaf_index,
+                     o.seq if int(o.tree_type) == 1 else None, tx.slot, sig),
+                )  # fmt: skip
+                db.execute(
+                    "INSERT OR IGNORE INTO owner_transactions VALUES (?, ?, ?)",
+                    (bytes(o.owner), sig, tx.slot),
+                )
+            db.execute(
+                "INSERT INTO checkpoint VALUES ('slot', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+                (tx.slot,),
+            )
+        return True
+
+    def advance(self, slot: int) -> None:
+        """Record that every transaction up to ``slot`` has been seen (even with none to store)."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO checkpoint VALUES ('slot', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+                (slot,),
+            )
+
+    # -- reading ----------------------------------------------------------------------------------
+    def slot(self) -> int:
+        """The checkpoint: the highest slot fully indexed (0 when empty)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM checkpoint WHERE key = 'slot'").fetchone()
+        return int(row[0]) if row else 0
+
+    def account(
+        self, *, hash: bytes | None = None, address: bytes | None = None
+    ) -> AccountRow | None:
+        """One account by hash or by address."""
+        column, value = ("hash", hash) if hash is not None else ("address", address)
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE {column} = ? ORDER BY slot DESC LIMIT 1",
+                (value,),
+            ).fetchone()
+        return _row(row) if row else None
+
+    def accounts_by_owner(
+        self,
+        owner: Pubkey,
+        filters: Sequence[tuple[int, bytes]] = (),
+        cursor: bytes | None = None,
+        limit: int = 1000,
+    ) -> list[AccountRow]:
+        """Unspent accounts of ``owner`` matching every memcmp filter, ordered by (leaf_index, hash).
+
+        The cursor is the last item's hash and is resumed by position in the same order, so
+        pages neither skip nor repeat (unlike Photon's hash-only comparison).
+        """
+        sql = f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE owner = ? AND spent = 0"
+        params: list[object] = [bytes(owner)]
+        for offset, raw in filters:
+            sql += " AND substr(data, ?, ?) = ?"
+            params += [offset + 1, len(raw), raw]
+        if cursor is not None:
+            sql += (
+                " AND (leaf_index, hash) > (SELECT leaf_index, hash FROM accounts WHERE hash = ?)"
+            )
+            params.append(cursor)
+        sql += " ORDER BY leaf_index, hash LIMIT ?"
+        params.append(limit)
+        with self._lock:
+            return [_row(r) for r in self._db.execute(sql, params).fetchall()]
+
+    def balance_by_owner(self, owner: Pubkey) -> int:
+        """Total lamports of ``owner``'s unspent compressed accounts."""
+        with self._lock:
+            row = self._db.execute("SELECT COALESCE(SUM(lamports), 0) FROM accounts WHERE owner = ? AND spent = 0",
+                                   (bytes(owner),)).fetchone()  # fmt: skip
+        return int(row[0])
+
+    def signatures_for_account(self, hash: bytes) -> list[SignatureRow]:
+        """The transaction that created the account."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT t.signature, t.slot, t.block_time FROM accounts a JOIN transactions t ON a.signature = t.signature WHERE a.hash = ?",
+                (hash,),
+            ).fetchall()
+        return [SignatureRow(Signature.from_bytes(bytes(r[0])), int(r[1]), r[2]) for r in rows]
+
+    def signatures(
+        self,
+        owner: Pubkey | None = None,
+        before: tuple[int, bytes] | None = None,
+        limit: int = 1000,
+    ) -> list[SignatureRow]:
+        """Compression signatures (optionally of one owner), newest first, after a cursor."""
+        if owner is not None:
+            sql = "SELECT t.signature, t.slot, t.block_time FROM owner_transactions o JOIN transactions t ON o.signature = t.signature WHERE o.owner = ?"
+            params: list[object] = [bytes(owner)]
+        else:
+            sql = "SELECT signature, slot, block_time FROM transactions t WHERE 1 = 1"
+            params = []
+        if before is not None:
+            sql += " AND (t.slot, t.signature) < (?, ?)"
+            params += [before[0], before[1]]
+        sql += " ORDER BY t.slot DESC, t.signature DESC LIMIT ?"
+        params.append(limit)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [SignatureRow(Signature.from_bytes(bytes(r[0])), int(r[1]), r[2]) for r in rows]
+
+    def count(self) -> int:
+        """Number of stored accounts."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM accounts").fetchone()[0])
