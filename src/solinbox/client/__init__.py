@@ -4,7 +4,7 @@ Built on solana-py's ``AsyncClient`` (injected) for transactions and regular acc
 compressed records (thread headers, messages, reactions) come from a Photon API.
 """
 
-from solinbox.client._client import InboxClient, InboxView, ThreadClient
+from solinbox.client._client import Activity, ActivityThread, InboxClient, InboxView, ThreadClient
 from solinbox.client._errors import (
     ClientError,
     ConfirmationTimeout,
@@ -16,6 +16,8 @@ from solinbox.client._tx import TransactionResult, TransactionSender, build_tran
 from solinbox.client._watch import InboxActivity, watch_inbox
 
 __all__ = [
+    "Activity",
+    "ActivityThread",
     "ClientError",
     "InboxActivity",
     "ConfirmationTimeout",

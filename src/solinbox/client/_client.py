@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -19,7 +20,7 @@ from solders.pubkey import Pubkey
 
 from solinbox.client._errors import ClientError, RpcError
 from solinbox.client._tx import TransactionResult, TransactionSender
-from solinbox.crypto import seal_body
+from solinbox.crypto import open_body, seal_body
 from solinbox.light.ids import SYSTEM_PROGRAM_ID
 from solinbox.lookup_table import (
     create_lookup_table,
@@ -27,6 +28,8 @@ from solinbox.lookup_table import (
     extend_lookup_table,
     inbox_lookup_addresses,
 )
+from solinbox.photon import PhotonReader
+from solinbox.photon._reader import memcmp
 from solinbox.program import errors as program_errors
 from solinbox.program import instructions as ix
 from solinbox.program.accounts import Inbox, PaymentRule, ThreadPage, ThreadSlot
@@ -34,6 +37,7 @@ from solinbox.program.constants import (
     SLOTS_PER_PAGE,
     InboxKind,
     MessageType,
+    RecordKind,
     Side,
     TokenProgramKind,
 )
@@ -48,8 +52,19 @@ from solinbox.program.pda import (
     thread_page_for,
     vault_address,
 )
+from solinbox.program.records import (
+    OFFSET_INBOX,
+    OFFSET_KIND,
+    OFFSET_THREAD_ID,
+    THREAD_FROM_OFFSET,
+    THREAD_TO_OFFSET,
+    Message,
+    Record,
+    ThreadHeader,
+    decode_record,
+)
 
-__all__ = ["InboxClient", "InboxView", "ThreadClient"]
+__all__ = ["Activity", "ActivityThread", "InboxClient", "InboxView", "ThreadClient"]
 
 _TOKEN_PROGRAMS = {
     TokenProgramKind.SPL_TOKEN: TOKEN_PROGRAM_ID,
@@ -96,7 +111,7 @@ class InboxClient:
         rpc: AsyncClient,
         wallet: Keypair,
         *,
-        photon: object | None = None,
+        photon: PhotonReader | None = None,
         program_id: Pubkey = PROGRAM_ID,
         output_tree: Pubkey = ix.DEFAULT_OUTPUT_TREE,
         lookup_tables: Sequence[AddressLookupTableAccount] = (),
@@ -111,6 +126,7 @@ class InboxClient:
         self.commitment = commitment
         self.sender = TransactionSender(rpc, commitment=commitment, lookup_tables=lookup_tables)
         self._owns_rpc = owns_rpc
+        self.read_after_write_timeout = 10.0
 
     async def __aenter__(self) -> Self:
         return self
@@ -134,8 +150,45 @@ class InboxClient:
         return self.wallet.pubkey()
 
     async def send(self, *instructions: Instruction) -> TransactionResult:
-        """Send instructions signed by the wallet."""
-        return await self.sender.send(list(instructions), [self.wallet])
+        """Send instructions signed by the wallet.
+
+        With a Photon reader, waits (bounded) until the indexer has seen the transaction's slot,
+        so reads right after a write see it.
+        """
+        result = await self.sender.send(list(instructions), [self.wallet])
+        if self.photon is not None:
+            await self.photon.wait_for_slot(result.slot, timeout=self.read_after_write_timeout)
+        return result
+
+    def _reader(self) -> PhotonReader:
+        if self.photon is None:
+            raise ClientError("this needs a Photon endpoint: pass photon=PhotonReader(url)")
+        return self.photon
+
+    async def records(self, *filters: tuple[int, bytes]) -> list[Record]:
+        """The program's compressed records matching memcmp ``(offset, bytes)`` filters."""
+        return [record for record, _ in await self.records_with_slots(*filters)]
+
+    async def records_with_slots(self, *filters: tuple[int, bytes]) -> list[tuple[Record, int]]:
+        """Like :meth:`records`, with the slot each record was created in."""
+        out: list[tuple[Record, int]] = []
+        reader = self._reader()
+        async for account in reader.accounts_by_owner(
+            self.program_id, filters=[memcmp(o, b) for o, b in filters]
+        ):
+            if account.discriminator is None or account.data is None:
+                continue
+            try:
+                out.append(
+                    (decode_record(account.discriminator, account.data), account.slot_created)
+                )
+            except ValueError:
+                continue  # not one of our records (or a future version): skip, never guess
+        return out
+
+    def activity(self, wallet: Pubkey | None = None) -> Activity:
+        """Threads ``wallet`` (default: this wallet) sent or received, across every inbox."""
+        return Activity(self, wallet or self.me)
 
     async def use_lookup_table(self, table: Pubkey | None = None) -> Pubkey:
         """Compile transactions with an address lookup table of the accounts every write names.
@@ -420,6 +473,64 @@ class ThreadClient:
             raise ClientError(f"thread {self.id} of {self.inbox} does not exist")
         return slot
 
+    async def header(self) -> ThreadHeader:
+        """The thread's header record (sender, recipient, payment terms)."""
+        for record in await self.client.records(*self._filters(RecordKind.THREAD_HEADER)):
+            if isinstance(record, ThreadHeader):
+                return record
+        raise ClientError(
+            f"no header record for thread {self.id} of {self.inbox} (not indexed yet?)"
+        )
+
+    def _filters(self, kind: RecordKind) -> list[tuple[int, bytes]]:
+        return [
+            (OFFSET_KIND, bytes([kind])),
+            (OFFSET_INBOX, bytes(self.inbox)),
+            (OFFSET_THREAD_ID, self.id.to_bytes(8, "little")),
+        ]
+
+    async def load_messages(
+        self,
+        limit: int = 50,
+        *,
+        before: int | None = None,
+        after: int | None = None,
+        direction: str = "backward",
+        decrypt: bool = False,
+    ) -> list[Message]:
+        """Messages by seq, newest first (``backward``) or oldest first (``forward``).
+
+        ``before`` / ``after`` bound the seqs. With ``decrypt``, sealed bodies are opened with
+        this wallet's key (``DecryptionError`` on tampered or foreign ciphertext).
+        """
+        found = [
+            r
+            for r in await self.client.records(*self._filters(RecordKind.MESSAGE))
+            if isinstance(r, Message)
+        ]
+        unique = {m.seq: m for m in found}
+        seqs = sorted(unique, reverse=direction == "backward")
+        if before is not None:
+            seqs = [q for q in seqs if q < before]
+        if after is not None:
+            seqs = [q for q in seqs if q > after]
+        messages = [unique[q] for q in seqs[:limit]]
+        if decrypt:
+            messages = [await self._opened(m) for m in messages]
+        return messages
+
+    async def _opened(self, message: Message) -> Message:
+        if not message.encrypted:
+            return message
+        other, _ = await self._other_side()
+        body = open_body(message.content, self.client.wallet, other)
+        return dataclasses.replace(message, content=body)
+
+    async def load_last_message(self, *, decrypt: bool = False) -> Message | None:
+        """The newest message, or None."""
+        messages = await self.load_messages(1, decrypt=decrypt)
+        return messages[0] if messages else None
+
     async def _other_side(self) -> tuple[Pubkey, Inbox]:
         view = await self.client.inbox_at(self.inbox)
         slot = await self.load()
@@ -525,6 +636,58 @@ class ThreadClient:
         return await c.send(
             ix.refund_escrow(c.me, self.inbox, self.id, token=token, program_id=c.program_id)
         )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ActivityThread:
+    """A thread in a wallet's history: its header, its current state and the wallet's unread count."""
+
+    header: ThreadHeader
+    state: ThreadSlot | None
+    unread: int
+    last_message: Message | None = None
+
+
+class Activity:
+    """A wallet's threads across every inbox, from the indexer (both directions)."""
+
+    def __init__(self, client: InboxClient, wallet: Pubkey) -> None:
+        self.client = client
+        self.wallet = wallet
+
+    async def load_threads_across_history(
+        self, limit: int = 20, *, include_last_message: bool = False
+    ) -> list[ActivityThread]:
+        """Threads the wallet sent or received, deduplicated, newest activity first."""
+        kind = (OFFSET_KIND, bytes([RecordKind.THREAD_HEADER]))
+        sent = await self.client.records_with_slots(kind, (THREAD_FROM_OFFSET, bytes(self.wallet)))
+        received = await self.client.records_with_slots(
+            kind, (THREAD_TO_OFFSET, bytes(self.wallet))
+        )
+        headers = {
+            (h.inbox, h.thread_id): (h, slot)
+            for h, slot in [*sent, *received]
+            if isinstance(h, ThreadHeader)
+        }
+        out: list[tuple[int, ActivityThread]] = []
+        for (inbox, tid), (header, slot) in headers.items():
+            handle = self.client.thread(inbox, tid)
+            try:
+                state: ThreadSlot | None = await handle.load()
+            except ClientError:
+                state = None  # the inbox was closed; the history stays
+            if state is not None and state.sender != header.sender:
+                state = None  # a re-created inbox reused the id: the header is from before
+            side = Side.SENDER if header.sender == self.wallet else Side.OWNER
+            unread = state.unread(side) if state else 0
+            last = await handle.load_last_message() if include_last_message else None
+            out.append((slot, ActivityThread(header, state, unread, last)))
+        # newest activity first; timestamps have 1 s resolution, so ties go to the newer thread
+        out.sort(
+            key=lambda e: (e[1].state.updated_at if e[1].state else e[1].header.created_at, e[0]),
+            reverse=True,
+        )
+        return [t for _, t in out[:limit]]
 
 
 def base58(raw: bytes) -> str:
