@@ -101,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
     from solinbox.client.cli import add_client_parsers
 
     add_client_parsers(sub)
+
+    from solinbox.indexer.cli import add_indexer_parser
+
+    add_indexer_parser(sub)
     return p
 
 
