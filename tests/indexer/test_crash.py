@@ -57,7 +57,7 @@ async def test_sigkill_anywhere_then_resume(stack: Stack, tmp_path: Path) -> Non
     final = await asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
-    out, err = await asyncio.wait_for(final.communicate(), 120)
+    _, err = await asyncio.wait_for(final.communicate(), 120)
     assert final.returncode == 0, err.decode()
     assert kills >= 1
     assert snapshot(db) == snapshot(tmp_path / "reference.sqlite")
