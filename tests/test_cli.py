@@ -38,15 +38,24 @@ def test_build_unknown_package_is_a_clean_error() -> None:
 
 
 def test_demo_runs_end_to_end() -> None:
+    """The README's main job: localnet + indexer + client over HTTP, a paid encrypted conversation."""
     proc = solinbox("demo", "--json")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["program_id"] == "iNbeCDZJGkEGTJDjKsM2JTZ3V37i1ihZSCCjm1F2Yei"
-    assert [m["seq"] for m in summary["messages"]] == [1, 2, 3, 4]
-    assert summary["messages"][0]["content"].startswith("Hi Alice")
-    assert summary["messages"][0]["sender"] == summary["thread"]["from"]
-    assert summary["messages"][1]["sender"] == summary["thread"]["to"]
+    messages = summary["messages"]
+    assert [m["seq"] for m in messages] == [1, 2, 3, 4]
+    assert [m["encrypted"] for m in messages] == [False, True, True, True]
+    assert (
+        messages[0]["content"].startswith("Hi Alice")
+        and messages[3]["content"] == "Looks great - approved."
+    )
+    assert (
+        messages[0]["sender"] == summary["thread"]["from"]
+        and messages[1]["sender"] == summary["thread"]["to"]
+    )
     assert summary["reactions"] == [{"seq": 4, "reaction": "\N{PARTY POPPER}"}]
     assert summary["escrow"] == {"state": "CLAIMED", "claimed": 10_000_000}
     assert summary["unread"] == {"alice": 0, "bob": 0}
-    assert summary["verified_leaves"] == 6
+    assert summary["activity"] == [{"recipient": summary["thread"]["to"], "thread": 1, "unread": 0}]
+    assert summary["indexed_accounts"] == 6  # header + 4 messages + 1 reaction

@@ -1,196 +1,181 @@
 """The main job (``solinbox demo`` / ``scripts/run``): a local inbox, end to end.
 
-It builds the inbox program with our own pipeline, starts LiteSVM with the real Light Protocol
-programs and trees, deploys the program through the BPF upgradeable loader, and runs a scripted
-conversation between two wallets: Alice opens an inbox whose payment rule holds 0.01 SOL in
-escrow; Bob pays it to open a thread; both reply; read marks, a reaction, and Alice claims the
-escrow. Every message is a Light compressed account; the demo reads each one back from the
-transaction, recomputes its Poseidon leaf hash, and prints the inbox and the thread as tables.
+It builds the inbox program with our own pipeline, starts the localnet (JSON-RPC over LiteSVM
+with the real Light programs) and the indexer (SQLite, Photon API) on free loopback ports, and
+runs a scripted conversation with the client over HTTP: Alice opens an inbox whose payment rule
+holds 0.01 SOL in escrow; Bob pays it to open a thread; they exchange encrypted replies; read
+receipts, a reaction; Alice claims the escrow. Then it prints Alice's inbox and Bob's activity,
+read back through the Photon API, as tables (``--json`` for a machine-readable summary).
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
+from solana.rpc.async_api import AsyncClient
+from solana.rpc.commitment import Confirmed
 from solders.keypair import Keypair
 
 from solinbox.build import build_program
 from solinbox.build.cargo import repo_root
+from solinbox.client import InboxClient
+from solinbox.indexer import Indexer, PhotonServer, SqliteStore
 from solinbox.light.package import fetch_light_package
-from solinbox.localnet.genesis import build_light_svm, light_accounts
-from solinbox.localnet.svm import deploy_upgradeable
+from solinbox.localnet.bank import Bank
+from solinbox.localnet.server import Localnet
+from solinbox.photon import PhotonReader
 from solinbox.program import instructions as ix
-from solinbox.program.constants import REACTIONS, EscrowState, Side
+from solinbox.program.constants import REACTIONS, Side
 from solinbox.program.ids import PROGRAM_ID
-from solinbox.program.pda import inbox_address
-from solinbox.program.records import Message, Reaction, ThreadHeader
-from solinbox.testing import LAMPORTS_PER_SOL, LocalChain, Sent
+from solinbox.program.records import Reaction
 
 __all__ = ["run_demo"]
 
-
-def _program_keypair(root: Path) -> Keypair:
-    raw = json.loads((root / "programs/inbox/keys/inbox-keypair.json").read_text())
-    return Keypair.from_bytes(bytes(raw))
+LAMPORTS_PER_SOL = 1_000_000_000
 
 
 def run_demo(console: Console, *, quiet: bool = False) -> dict[str, Any]:
     """Run the demo, printing to ``console`` (unless ``quiet``); return a JSON-able summary."""
     say = (lambda *a, **k: None) if quiet else console.print
-    root = repo_root()
-    summary: dict[str, Any] = {}
-
     with console.status("building programs/inbox (cargo → libLLVM → sBPF v0)", spinner="dots"):
-        built = build_program("inbox", workspace=root)
+        built = build_program("inbox", workspace=repo_root())
+        fetch_light_package(quiet=True)
     say(
         f"[green]✓[/] built {built.so_path.name}: {built.size:,} bytes, sha256 {built.sha256[:16]}…"
     )
+    with tempfile.TemporaryDirectory(prefix="solinbox-demo-") as tmp:
+        summary = asyncio.run(_conversation(built.so_path, Path(tmp), console, say))
     summary["build"] = {"size": built.size, "sha256": built.sha256}
-
-    with console.status("loading the pinned Light Protocol programs", spinner="dots"):
-        package = fetch_light_package(quiet=True)
-        svm = build_light_svm(package=package)
-    say(
-        f"[green]✓[/] LiteSVM with Light {package.version}: 5 programs, {len(light_accounts(package))} accounts"
-    )
-
-    deployer = Keypair()
-    svm.airdrop(deployer.pubkey(), 10 * LAMPORTS_PER_SOL)
-    so = built.so_path.read_bytes()
-    with Progress(TextColumn("deploying through the upgradeable loader"), BarColumn(), DownloadColumn(),
-                  console=console, disable=quiet, transient=True) as progress:  # fmt: skip
-        task = progress.add_task("deploy", total=len(so))
-        program = _program_keypair(root)
-        deploy_upgradeable(
-            svm,
-            deployer,
-            program,
-            so,
-            on_progress=lambda done, _: progress.update(task, completed=done),
-        )
-    say(f"[green]✓[/] deployed the inbox program at {PROGRAM_ID}")
-    summary["program_id"] = str(PROGRAM_ID)
-
-    chain = LocalChain(svm=svm)
-    alice, bob = chain.wallet(5), chain.wallet(5)
-    a, b = alice.pubkey(), bob.pubkey()
-    steps: list[tuple[str, Sent]] = []
-    fee = LAMPORTS_PER_SOL // 100
-    rule = ix.PaymentRuleInput(amount=fee, escrow=True, refund_after_secs=7 * 86_400)
-    steps.append(
-        (
-            "Alice creates inbox 0 (0.01 SOL, escrowed)",
-            chain.send(
-                ix.create_inbox(a, 0, name="Alice", uri="https://alice.example", payment_rule=rule),
-                alice,
-            ),
-        )
-    )
-    inbox = inbox_address(a, 0)[0]
-    opening = chain.send(
-        ix.create_thread(
-            b,
-            inbox,
-            a,
-            1,
-            ix.MessageInput(b"Hi Alice! Could you review my grant proposal?"),
-            payment_amount=fee,
-        ),
-        bob,
-    )
-    steps.append(("Bob pays and opens thread 1", opening))
-    conversation = [
-        (alice, b"Happy to. Send it over.", 1),
-        (bob, b"ipfs://bafy.../proposal.pdf", 2),
-        (alice, b"Looks great - approved.", 3),
-    ]
-    for who, text, reply_to in conversation:
-        label = f"{'Alice' if who is alice else 'Bob'} replies"
-        steps.append(
-            (
-                label,
-                chain.send(
-                    ix.send_message(
-                        who.pubkey(), inbox, 1, ix.MessageInput(text), reply_to=reply_to
-                    ),
-                    who,
-                ),
-            )
-        )
-    steps.append(("Bob marks the thread read", chain.send(ix.mark_read(b, inbox, 1, 4), bob)))
-    steps.append(
-        (
-            "Bob reacts 🎉 to message 4",
-            chain.send(ix.react(b, inbox, 1, 4, REACTIONS.index("🎉")), bob),
-        )
-    )
-    before = chain.balance(a)
-    steps.append(("Alice claims the escrow", chain.send(ix.claim_escrow(a, inbox, 1), alice)))
-    claimed = chain.balance(a) - before + 5000
-
-    log = Table(title="what happened", title_justify="left")
-    for col, just in (("step", "left"), ("CU", "right"), ("compressed records written", "left")):
-        log.add_column(col, justify=just)  # type: ignore[arg-type]
-    records: list[object] = []
-    for label, sent in steps:
-        outs = sent.outputs()
-        recs = sent.records()
-        records += recs
-        where = ", ".join(
-            f"{type(r).__name__} → leaf {o.leaf_index}" for r, o in zip(recs, outs, strict=False)
-        )
-        log.add_row(label, f"{sent.compute_units:,}", where or "—")
-    say(log)
-
-    state = chain.inbox(inbox)
-    slot = chain.thread(inbox, 1)
-    info = Table(title=f"inbox {inbox} (owner Alice)", title_justify="left", show_header=False)
-    info.add_row("name / uri", f"{state.name} / {state.uri}")
-    info.add_row("threads", str(state.thread_count))
-    info.add_row(
-        "escrow",
-        f"{slot.escrow_state.name.lower()} ({slot.escrow_amount / LAMPORTS_PER_SOL} SOL, {claimed / LAMPORTS_PER_SOL} SOL to Alice)",
-    )
-    info.add_row("unread", f"Alice {slot.unread(Side.OWNER)}, Bob {slot.unread(Side.SENDER)}")
-    say(info)
-
-    thread = Table(title="thread 1, read back from the compressed records", title_justify="left")
-    for col in ("seq", "from", "reply to", "message"):
-        thread.add_column(col)
-    names = {a: "Alice", b: "Bob"}
-    messages = [r for r in records if isinstance(r, Message)]
-    reactions = [r for r in records if isinstance(r, Reaction)]
-    for m in messages:
-        extra = "".join(
-            f"  {REACTIONS[r.reaction]}" for r in reactions if r.seq == m.seq and r.added
-        )
-        thread.add_row(
-            str(m.seq), names[m.sender], str(m.reply_to or ""), m.content.decode() + extra
-        )
-    say(thread)
-
-    header = next(r for r in records if isinstance(r, ThreadHeader))
-    summary.update(
-        inbox=str(inbox),
-        thread={
-            "id": 1,
-            "from": str(header.sender),
-            "to": str(header.recipient),
-            "paid": header.payment.amount,
-        },
-        messages=[
-            {"seq": m.seq, "sender": str(m.sender), "content": m.content.decode()} for m in messages
-        ],
-        reactions=[{"seq": r.seq, "reaction": REACTIONS[r.reaction]} for r in reactions],
-        escrow={"state": slot.escrow_state.name, "claimed": claimed},
-        unread={"alice": slot.unread(Side.OWNER), "bob": slot.unread(Side.SENDER)},
-        compute_units={label: sent.compute_units for label, sent in steps},
-        verified_leaves=sum(len(sent.outputs()) for _, sent in steps),
-    )
-    assert slot.escrow_state == EscrowState.CLAIMED
     return summary
+
+
+async def _conversation(so: Path, tmp: Path, console: Console, say: Any) -> dict[str, Any]:
+    bank = Bank.create(programs={PROGRAM_ID: so}, finality_depth=1)
+    store = SqliteStore(tmp / "index.sqlite")
+    Indexer(store).attach(bank)
+    async with (
+        Localnet(bank, rpc_port=0, ws_port=0, slot_interval=0.05) as net,
+        PhotonServer(store, port=0) as photon,
+        AsyncClient(net.rpc_url, commitment=Confirmed) as rpc,
+        PhotonReader(photon.url) as reader,
+    ):
+        say(
+            f"[green]✓[/] localnet on {net.rpc_url} (PubSub {net.ws_url}); indexer + Photon API on {photon.url}"
+        )
+
+        def wallet(sol: float) -> InboxClient:
+            kp = Keypair()
+            bank.airdrop(kp.pubkey(), int(sol * LAMPORTS_PER_SOL))
+            net.produce_block()
+            return InboxClient(rpc, kp, photon=reader)
+
+        alice, bob = wallet(2), wallet(2)
+        names = {alice.me: "Alice", bob.me: "Bob"}
+        fee = LAMPORTS_PER_SOL // 100
+        steps: list[tuple[str, int | None]] = []
+        with console.status("running the conversation", spinner="dots"):
+            rule = ix.PaymentRuleInput(amount=fee, escrow=True, refund_after_secs=7 * 86_400)
+            view = await alice.create_inbox(
+                0, payment_rule=rule, metadata=("Alice", "https://alice.example")
+            )
+            steps.append(("Alice creates inbox 0 (0.01 SOL, escrowed)", None))
+            thread = await bob.create_thread(
+                alice.me, "Hi Alice! Could you review my grant proposal?"
+            )
+            steps.append(("Bob pays 0.01 SOL into escrow and opens thread 1", None))
+            mine, his = alice.thread(thread.inbox, thread.id), bob.thread(thread.inbox, thread.id)
+            for who, handle, text, reply_to in (
+                ("Alice", mine, "Happy to. Send it over.", 1),
+                ("Bob", his, "ipfs://bafy.../proposal.pdf", 2),
+                ("Alice", mine, "Looks great - approved.", 3),
+            ):
+                result = await handle.send_message(text, reply_to=reply_to, encrypt=True)
+                steps.append((f"{who} replies (sealed to the other side)", result.compute_units))
+            await his.mark_read()
+            steps.append(("Bob marks the thread read", None))
+            await his.react(4, REACTIONS.index("🎉"))
+            steps.append(("Bob reacts 🎉 to message 4", None))
+            before = await rpc.get_balance(alice.me)
+            claim = await mine.claim_escrow()
+            after = await rpc.get_balance(alice.me)
+            steps.append(("Alice claims the escrow", claim.compute_units))
+
+        log = Table(
+            title="what happened (over JSON-RPC, read back through the Photon API)",
+            title_justify="left",
+        )
+        log.add_column("step")
+        log.add_column("CU", justify="right")
+        for label, cu in steps:
+            log.add_row(label, f"{cu:,}" if cu else "")
+        say(log)
+
+        messages = await mine.load_messages(10, direction="forward", decrypt=True)
+        reactions = [r for r in await alice.records() if isinstance(r, Reaction)]
+        slot = await mine.load()
+        state = (await alice.inbox_at(view.address)).state
+        inbox_table = Table(title=f"Alice's inbox {view.address}", title_justify="left")
+        for col in ("thread", "from", "messages", "unread (Alice)", "escrow"):
+            inbox_table.add_column(col)
+        for slot_row in await alice.load_threads(view.address, archived=None):
+            inbox_table.add_row(str(slot_row.thread_id), names.get(slot_row.sender, str(slot_row.sender)), str(slot_row.message_count),
+                                str(slot_row.unread(Side.OWNER)), f"{slot_row.escrow_state.name.lower()} ({slot_row.escrow_amount / LAMPORTS_PER_SOL} SOL)")  # fmt: skip
+        say(inbox_table)
+
+        thread_table = Table(title="thread 1 (decrypted by Alice)", title_justify="left")
+        for col in ("seq", "from", "reply to", "sealed", "message"):
+            thread_table.add_column(col)
+        for m in messages:
+            extra = "".join(
+                f"  {REACTIONS[r.reaction]}" for r in reactions if r.seq == m.seq and r.added
+            )
+            thread_table.add_row(str(m.seq), names[m.sender], str(m.reply_to or ""), "yes" if m.encrypted else "no",
+                                 m.content.decode() + extra)  # fmt: skip
+        say(thread_table)
+
+        history = await bob.activity().load_threads_across_history(10, include_last_message=True)
+        activity_table = Table(
+            title="Bob's activity (every inbox, from the indexer)", title_justify="left"
+        )
+        for col in ("inbox owner", "thread", "unread (Bob)", "last message seq"):
+            activity_table.add_column(col)
+        for t in history:
+            activity_table.add_row(names.get(t.header.recipient, str(t.header.recipient)), str(t.header.thread_id),
+                                   str(t.unread), str(t.last_message.seq if t.last_message else ""))  # fmt: skip
+        say(activity_table)
+
+        return {
+            "program_id": str(PROGRAM_ID),
+            "inbox": str(view.address),
+            "threads": state.thread_count,
+            "thread": {"id": thread.id, "from": str(bob.me), "to": str(alice.me)},
+            "messages": [
+                {
+                    "seq": m.seq,
+                    "sender": str(m.sender),
+                    "encrypted": m.encrypted,
+                    "content": m.content.decode(),
+                }
+                for m in messages
+            ],
+            "reactions": [{"seq": r.seq, "reaction": REACTIONS[r.reaction]} for r in reactions],
+            "escrow": {
+                "state": slot.escrow_state.name,
+                "claimed": after.value - before.value + 5000,
+            },
+            "unread": {"alice": slot.unread(Side.OWNER), "bob": slot.unread(Side.SENDER)},
+            "activity": [
+                {
+                    "recipient": str(t.header.recipient),
+                    "thread": t.header.thread_id,
+                    "unread": t.unread,
+                }
+                for t in history
+            ],
+            "indexed_accounts": store.count(),
+        }
