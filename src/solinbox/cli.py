@@ -71,6 +71,25 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     return run_demo(console, quiet=args.json)
 
 
+def _cmd_bench(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    from solinbox.bench.program_cu import measure, rows_as_dicts
+    from solinbox.build import build_program
+
+    with console.status("measuring compute units (V1 tree and V2 queue)", spinner="dots"):
+        so = build_program("inbox").so_path
+        rows = measure(so, "v1") + measure(so, "v2")
+    if not args.json:
+        from rich.table import Table
+
+        table = Table(title="compute units per instruction", title_justify="left")
+        for col in ("instruction", "tree", "total", "Light CPI", "program"):
+            table.add_column(col, justify="left" if col in ("instruction", "tree") else "right")
+        for r in rows:
+            table.add_row(r.instruction, r.tree, f"{r.total:,}", f"{r.light:,}", f"{r.own:,}")
+        console.print(table)
+    return {"compute_units": rows_as_dicts(rows)}
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="solinbox", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"solinbox {__version__}")
@@ -88,6 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     lf.add_argument("--quiet", action="store_true", help="print nothing on success")
     lf.add_argument("--json", action="store_true", help="print the result as JSON")
     lf.set_defaults(func=_cmd_light_fetch)
+
+    bench = sub.add_parser("bench", help="compute units of every instruction (V1 tree, V2 queue)")
+    bench.add_argument("--json", action="store_true", help="print the result as JSON")
+    bench.set_defaults(func=_cmd_bench)
 
     d = sub.add_parser("demo", help="build, load into LiteSVM with Light, and show a run")
     d.add_argument("--json", action="store_true", help="print the result as JSON")

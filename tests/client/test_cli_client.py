@@ -99,3 +99,31 @@ async def test_watch_command_streams_events(net: Localnet, tmp_path: Path) -> No
     lines = [json.loads(line) for line in str(out).splitlines()] if isinstance(out, str) else [out]
     assert [line["event"] for line in lines] == ["ThreadCreated"]
     assert lines[0]["thread_id"] == 1 and lines[0]["inbox"] == inbox
+
+
+async def test_activity_command(net: Localnet, tmp_path: Path) -> None:
+    from solinbox.indexer import Indexer, PhotonServer, SqliteStore
+
+    store = SqliteStore()
+    Indexer(store).attach(net.bank)
+    alice_key, alice = keyfile(tmp_path, "alice", net)
+    bob_key, bob = keyfile(tmp_path, "bob", net)
+    url = ["-u", net.rpc_url, "--json"]
+    async with PhotonServer(store, port=0) as photon:
+        assert (await cli("inbox", "create", "-k", alice_key, *url))[0] == 0
+        assert (await cli("thread", "open", str(alice.pubkey()), "hi", "-k", bob_key, *url))[0] == 0
+        for _ in range(3):
+            net.produce_block()
+        code, doc, err = await cli("activity", "--photon", photon.url, "-k", bob_key, *url)
+    assert code == 0, err
+    assert doc["wallet"] == str(bob.pubkey())
+    assert [(t["to"], t["thread"], t["last_seq"]) for t in doc["threads"]] == [
+        (str(alice.pubkey()), 1, 1)
+    ]
+
+
+async def test_bench_command() -> None:
+    code, doc, err = await cli("bench", "--json")
+    assert code == 0, err
+    rows = {(r["instruction"], r["tree"]): r for r in doc["compute_units"]}
+    assert rows[("send_message (60 B)", "v2")]["total"] < 25_000

@@ -42,3 +42,29 @@ async def test_localnet_fixture_serves_the_program(solinbox_localnet: object) ->
     async with AsyncClient(solinbox_localnet.rpc_url) as rpc:
         account = (await rpc.get_account_info(PROGRAM_ID)).value
     assert account is not None and account.executable
+
+
+async def test_full_stack_fixtures(solinbox_localnet: object, solinbox_indexer: object) -> None:
+    """The client scenario on the plugin's localnet + indexer fixtures."""
+    from solana.rpc.async_api import AsyncClient
+    from solders.keypair import Keypair as Kp
+
+    from solinbox.client import InboxClient
+    from solinbox.indexer import PhotonServer
+    from solinbox.localnet.server import Localnet
+    from solinbox.photon import PhotonReader
+
+    assert isinstance(solinbox_localnet, Localnet) and isinstance(solinbox_indexer, PhotonServer)
+    a, b = Kp(), Kp()
+    for kp in (a, b):
+        solinbox_localnet.bank.airdrop(kp.pubkey(), 10**9)
+    solinbox_localnet.produce_block()
+    async with (
+        AsyncClient(solinbox_localnet.rpc_url) as rpc,
+        PhotonReader(solinbox_indexer.url) as photon,
+    ):
+        alice, bob = InboxClient(rpc, a, photon=photon), InboxClient(rpc, b, photon=photon)
+        await alice.create_inbox(0)
+        thread = await bob.create_thread(alice.me, "via fixtures")
+        messages = await alice.thread(thread.inbox, thread.id).load_messages()
+    assert [m.content for m in messages] == [b"via fixtures"]

@@ -25,6 +25,7 @@ from solders.pubkey import Pubkey
 from solinbox.client._client import InboxClient, InboxView
 from solinbox.client._watch import watch_inbox
 from solinbox.errors import SolinboxError
+from solinbox.photon import PhotonReader
 from solinbox.program import instructions as ix
 from solinbox.program.accounts import Inbox, ThreadSlot
 from solinbox.program.constants import InboxKind, Side
@@ -241,6 +242,37 @@ def _cmd_thread_read(args: argparse.Namespace, console: Console) -> dict[str, An
     return result
 
 
+# -- activity ---------------------------------------------------------------------------------
+
+
+def _cmd_activity(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    async def body(c: InboxClient) -> dict[str, Any]:
+        async with PhotonReader(args.photon) as reader:
+            c.photon = reader
+            wallet = Pubkey.from_string(args.wallet) if args.wallet else c.me
+            history = await c.activity(wallet).load_threads_across_history(
+                args.limit, include_last_message=True
+            )
+        rows = [
+            {
+                "inbox": str(t.header.inbox),
+                "thread": t.header.thread_id,
+                "from": str(t.header.sender),
+                "to": str(t.header.recipient),
+                "unread": t.unread,
+                "messages": t.state.message_count if t.state else None,
+                "last_seq": t.last_message.seq if t.last_message else None,
+            }
+            for t in history
+        ]
+        return {"wallet": str(wallet), "threads": rows}
+
+    result = _run(args, console, body)
+    if not args.json:
+        console.print(_table(f"activity of {result['wallet']} (newest first)", result["threads"]))
+    return result
+
+
 # -- watch ------------------------------------------------------------------------------------
 
 
@@ -346,6 +378,17 @@ def add_client_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         if name == "read":
             t.add_argument("--seq", type=int, default=None)
         t.set_defaults(func=func)
+
+    a = sub.add_parser(
+        "activity", help="a wallet's threads across every inbox (needs a Photon API)"
+    )
+    _common(a)
+    a.add_argument("--wallet", help="whose activity (default: the keypair's)")
+    a.add_argument(
+        "--photon", default=os.environ.get("SOLINBOX_PHOTON_URL", "http://127.0.0.1:8784")
+    )
+    a.add_argument("--limit", type=int, default=20)
+    a.set_defaults(func=_cmd_activity)
 
     w = sub.add_parser(
         "watch", help="stream an inbox's events (live, with backfill across reconnects)"

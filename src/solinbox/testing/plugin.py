@@ -15,7 +15,9 @@ Fixtures:
 * ``funded_wallet`` — a factory: ``funded_wallet(sol=10.0)`` returns a new funded Keypair;
 * ``solinbox_localnet`` (async) — a running :class:`~solinbox.localnet.server.Localnet` (real
   JSON-RPC over HTTP and PubSub over WebSocket on free loopback ports, blocks every 50 ms)
-  with the inbox program and Light; ``solinbox_localnet.rpc_url`` / ``.ws_url``.
+  with the inbox program and Light; ``solinbox_localnet.rpc_url`` / ``.ws_url``;
+* ``solinbox_indexer`` (async) — an indexer following ``solinbox_localnet`` in process, with its
+  Photon API on a free loopback port: ``solinbox_indexer.url``.
 """
 
 from __future__ import annotations
@@ -31,9 +33,16 @@ from solders.keypair import Keypair
 from solinbox.testing.chain import LocalChain
 
 if TYPE_CHECKING:
+    from solinbox.indexer import PhotonServer
     from solinbox.localnet.server import Localnet
 
-__all__ = ["funded_wallet", "solinbox_chain", "solinbox_localnet", "solinbox_program"]
+__all__ = [
+    "funded_wallet",
+    "solinbox_chain",
+    "solinbox_indexer",
+    "solinbox_localnet",
+    "solinbox_program",
+]
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +85,16 @@ async def solinbox_localnet(solinbox_program: Path) -> AsyncIterator[Localnet]:
     bank = Bank.create(programs={PROGRAM_ID: solinbox_program}, finality_depth=1)
     async with Localnet(bank, rpc_port=0, ws_port=0, slot_interval=0.05) as net:
         yield net
+
+
+@pytest.fixture
+async def solinbox_indexer(solinbox_localnet: Localnet) -> AsyncIterator[PhotonServer]:
+    """An indexer attached to ``solinbox_localnet`` (SQLite in memory) serving the Photon API."""
+    from solinbox.indexer import Indexer, PhotonServer, SqliteStore
+
+    store = SqliteStore()
+    stop = Indexer(store).attach(solinbox_localnet.bank)
+    async with PhotonServer(store, port=0) as server:
+        yield server
+    stop()
+    store.close()
