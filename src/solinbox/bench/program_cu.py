@@ -51,7 +51,11 @@ def program_share(sent: Sent, tree_bytes: int = 0) -> tuple[int, int]:
     ``tree_bytes`` is the output tree's account size, to add the CPI's serialization charge.
     """
     inbox = light = 0
-    invokes = sum(1 for line in sent.logs if line.startswith("Program SySTEM1eSU2p4BGQfQpimFEWWSC1XDFeun3Nqzz3rT7 invoke"))
+    invokes = sum(
+        1
+        for line in sent.logs
+        if line.startswith("Program SySTEM1eSU2p4BGQfQpimFEWWSC1XDFeun3Nqzz3rT7 invoke")
+    )
     for line in sent.logs:
         m = _CONSUMED.match(line)
         if not m:
@@ -81,13 +85,57 @@ def measure(so: Path, tree_kind: str) -> list[CuRow]:
     alice, bob, carol = (chain.wallet(seed=bytes([n]) * 32) for n in (1, 2, 3))
     a, b, c = alice.pubkey(), bob.pubkey(), carol.pubkey()
     rule = ix.PaymentRuleInput(amount=100_000, escrow=True, refund_after_secs=60)
-    run("create_inbox (standard, SOL escrow rule)", lambda: ix.create_inbox(a, 0, name="alice", payment_rule=rule), alice)
+    run(
+        "create_inbox (standard, SOL escrow rule)",
+        lambda: ix.create_inbox(a, 0, name="alice", payment_rule=rule),
+        alice,
+    )
     inbox = inbox_address(a, 0)[0]
-    run("create_thread (new page, SOL escrow)", lambda: ix.create_thread(b, inbox, a, 1, ix.MessageInput(b"hello " * 10), payment_amount=100_000, output_tree=tree), bob)
-    run("create_thread (existing page, SOL escrow)", lambda: ix.create_thread(c, inbox, a, 2, ix.MessageInput(b"hello " * 10), payment_amount=100_000, output_tree=tree), carol)
-    run("send_message (60 B)", lambda: ix.send_message(a, inbox, 1, ix.MessageInput(b"reply " * 10), reply_to=1, output_tree=tree), alice)
-    run("send_message (600 B)", lambda: ix.send_message(b, inbox, 1, ix.MessageInput(b"x" * 600), output_tree=tree), bob)
-    run("send_message (SOL tip)", lambda: ix.send_message(b, inbox, 1, ix.MessageInput(b"tip"), payment_amount=5000, recipient=a, output_tree=tree), bob)
+    run(
+        "create_thread (new page, SOL escrow)",
+        lambda: ix.create_thread(
+            b,
+            inbox,
+            a,
+            1,
+            ix.MessageInput(b"hello " * 10),
+            payment_amount=100_000,
+            output_tree=tree,
+        ),
+        bob,
+    )
+    run(
+        "create_thread (existing page, SOL escrow)",
+        lambda: ix.create_thread(
+            c,
+            inbox,
+            a,
+            2,
+            ix.MessageInput(b"hello " * 10),
+            payment_amount=100_000,
+            output_tree=tree,
+        ),
+        carol,
+    )
+    run(
+        "send_message (60 B)",
+        lambda: ix.send_message(
+            a, inbox, 1, ix.MessageInput(b"reply " * 10), reply_to=1, output_tree=tree
+        ),
+        alice,
+    )
+    run(
+        "send_message (600 B)",
+        lambda: ix.send_message(b, inbox, 1, ix.MessageInput(b"x" * 600), output_tree=tree),
+        bob,
+    )
+    run(
+        "send_message (SOL tip)",
+        lambda: ix.send_message(
+            b, inbox, 1, ix.MessageInput(b"tip"), payment_amount=5000, recipient=a, output_tree=tree
+        ),
+        bob,
+    )
     run("mark_read", lambda: ix.mark_read(a, inbox, 1, 3), alice)
     run("set_archived", lambda: ix.set_archived(a, inbox, 1, True), alice)
     run("react", lambda: ix.react(a, inbox, 1, 2, 0, output_tree=tree), alice)
@@ -98,23 +146,60 @@ def measure(so: Path, tree_kind: str) -> list[CuRow]:
     run("block_sender", lambda: ix.block_sender(a, inbox, c), alice)
     run("unblock_sender", lambda: ix.unblock_sender(a, inbox, c), alice)
     run("set_inbox_metadata", lambda: ix.set_inbox_metadata(a, inbox, "alice", "https://a"), alice)
-    run("set_payment_rule", lambda: ix.set_payment_rule(a, inbox, ix.PaymentRuleInput(amount=1)), alice)
+    run(
+        "set_payment_rule",
+        lambda: ix.set_payment_rule(a, inbox, ix.PaymentRuleInput(amount=1)),
+        alice,
+    )
 
     mint = chain.create_mint(6, address=Keypair.from_seed(bytes([4]) * 32).pubkey())
     trule = ix.PaymentRuleInput(amount=1_000_000, mint=mint, escrow=True, refund_after_secs=60)
-    run("create_inbox (token escrow rule)", lambda: ix.create_inbox(a, 1, payment_rule=trule), alice)
+    run(
+        "create_inbox (token escrow rule)", lambda: ix.create_inbox(a, 1, payment_rule=trule), alice
+    )
     tinbox = inbox_address(a, 1)[0]
-    src = chain.create_token_account(b, mint, 10_000_000, address=Keypair.from_seed(bytes([5]) * 32).pubkey())
+    src = chain.create_token_account(
+        b, mint, 10_000_000, address=Keypair.from_seed(bytes([5]) * 32).pubkey()
+    )
     vault = chain.create_token_account(tinbox, mint, 0, address=vault_address(tinbox, mint))
-    dst = chain.create_token_account(a, mint, 0, address=Keypair.from_seed(bytes([6]) * 32).pubkey())
-    run("create_thread (new page, token escrow)", lambda: ix.create_thread(b, tinbox, a, 1, ix.MessageInput(b"hi"), payment_amount=1_000_000, token=ix.TokenAccounts(mint, src, vault, TOKEN_PROGRAM_ID), output_tree=tree), bob)
+    dst = chain.create_token_account(
+        a, mint, 0, address=Keypair.from_seed(bytes([6]) * 32).pubkey()
+    )
+    run(
+        "create_thread (new page, token escrow)",
+        lambda: ix.create_thread(
+            b,
+            tinbox,
+            a,
+            1,
+            ix.MessageInput(b"hi"),
+            payment_amount=1_000_000,
+            token=ix.TokenAccounts(mint, src, vault, TOKEN_PROGRAM_ID),
+            output_tree=tree,
+        ),
+        bob,
+    )
     run("approve_escrow", lambda: ix.approve_escrow(b, tinbox, 1), bob)
-    run("claim_escrow (token)", lambda: ix.claim_escrow(a, tinbox, 1, token=ix.TokenAccounts(mint, vault, dst, TOKEN_PROGRAM_ID)), alice)
+    run(
+        "claim_escrow (token)",
+        lambda: ix.claim_escrow(
+            a, tinbox, 1, token=ix.TokenAccounts(mint, vault, dst, TOKEN_PROGRAM_ID)
+        ),
+        alice,
+    )
 
     run("create_inbox (ephemeral)", lambda: ix.create_inbox(a, 2, kind=InboxKind.EPHEMERAL), alice)
     einbox = inbox_address(a, 2)[0]
-    run("create_thread (ephemeral, free)", lambda: ix.create_thread(b, einbox, a, 1, ix.MessageInput(b"yo"), output_tree=tree), bob)
-    run("close_inbox (ephemeral, 1 page)", lambda: ix.close_inbox(a, einbox, [(thread_page(einbox, 0)[0], b)]), alice)
+    run(
+        "create_thread (ephemeral, free)",
+        lambda: ix.create_thread(b, einbox, a, 1, ix.MessageInput(b"yo"), output_tree=tree),
+        bob,
+    )
+    run(
+        "close_inbox (ephemeral, 1 page)",
+        lambda: ix.close_inbox(a, einbox, [(thread_page(einbox, 0)[0], b)]),
+        alice,
+    )
     return rows
 
 

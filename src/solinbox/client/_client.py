@@ -18,6 +18,7 @@ from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
+from solinbox._base58 import b58encode
 from solinbox.client._errors import ClientError, RpcError
 from solinbox.client._tx import TransactionResult, TransactionSender
 from solinbox.crypto import open_body, seal_body
@@ -237,7 +238,7 @@ class InboxClient:
         """Every inbox of ``owner`` (default: this wallet), by id."""
         key = owner or self.me
         filters: list[int | MemcmpOpts] = [
-            MemcmpOpts(offset=0, bytes=base58(Inbox.DISCRIMINATOR)),
+            MemcmpOpts(offset=0, bytes=b58encode(Inbox.DISCRIMINATOR)),
             MemcmpOpts(offset=Inbox.OWNER_OFFSET, bytes=str(key)),
         ]
         try:
@@ -688,14 +689,3 @@ class Activity:
             reverse=True,
         )
         return [t for _, t in out[:limit]]
-
-
-def base58(raw: bytes) -> str:
-    """Base58 of ``raw`` (memcmp filters take base58)."""
-    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-    n = int.from_bytes(raw, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = alphabet[r] + out
-    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + out

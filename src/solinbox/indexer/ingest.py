@@ -28,33 +28,20 @@ from solders.transaction import VersionedTransaction
 from solders.transaction_metadata import TransactionMetadata
 from solders.transaction_status import UiCompiledInstruction
 
+from solinbox._base58 import b58decode
 from solinbox.errors import SolinboxError
 from solinbox.indexer.store import IndexedTransaction, SqliteStore
 from solinbox.light._borsh import LightDecodeError
 from solinbox.light.events import FlatInstruction, NewCompressedAccount, parse_light_outputs
 from solinbox.light.ids import LIGHT_SYSTEM_PROGRAM_ID
 
-__all__ = ["IngestError", "Indexer", "RpcFollower", "b58decode"]
+__all__ = ["IngestError", "Indexer", "RpcFollower"]
 
 log = logging.getLogger("solinbox.indexer")
-_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_INDEX = {c: i for i, c in enumerate(_ALPHABET)}
 
 
 class IngestError(SolinboxError):
     """A transaction could not be indexed (malformed Light data or a leaf hash mismatch)."""
-
-
-def b58decode(text: str) -> bytes:
-    """Decode base58 (instruction data in JSON-RPC answers)."""
-    n = 0
-    for ch in text:
-        try:
-            n = n * 58 + _INDEX[ch]
-        except KeyError:
-            raise ValueError(f"invalid base58 character {ch!r}") from None
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
 
 
 @dataclass(frozen=True, slots=True)

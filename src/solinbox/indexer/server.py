@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 from solders.pubkey import Pubkey
 
+from solinbox._base58 import b58decode, b58encode
 from solinbox.indexer.store import AccountRow, SignatureRow, SqliteStore
 from solinbox.light.ids import STATE_TREES_V1, STATE_TREES_V2
 
@@ -128,19 +129,10 @@ def _signature_json(row: SignatureRow) -> dict[str, Any]:
 
 
 def _cursor_b58(row: SignatureRow) -> str:
-    raw = struct.pack("<Q", row.slot) + bytes(row.signature)
-    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-    n = int.from_bytes(raw, "big")
-    text = ""
-    while n:
-        n, r = divmod(n, 58)
-        text = alphabet[r] + text
-    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + text
+    return b58encode(struct.pack("<Q", row.slot) + bytes(row.signature))
 
 
 def _parse_signature_cursor(value: Any) -> tuple[int, bytes]:
-    from solinbox.indexer.ingest import b58decode
-
     if not isinstance(value, str):
         raise _invalid("cursor must be a string")
     try:
@@ -198,8 +190,6 @@ class _Methods:
         raw_filters = p.get("filters") or []
         if not isinstance(raw_filters, list) or len(raw_filters) > 5:
             raise RpcError(-32000, "Validation Error: At most 5 filters are allowed")
-        from solinbox.indexer.ingest import b58decode
-
         for f in raw_filters:
             memcmp = f.get("memcmp") if isinstance(f, dict) else None
             if (

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from solders.pubkey import Pubkey
 
+from solinbox._base58 import b58encode
 from solinbox.errors import SolinboxError
 
 __all__ = ["CompressedAccount", "PhotonError", "PhotonReader", "memcmp"]
@@ -70,18 +71,11 @@ class CompressedAccount:
 def memcmp(offset: int, raw: bytes) -> dict[str, Any]:
     """A ``memcmp`` filter (offset into the data after Light's discriminator)."""
     return {
-        "memcmp": {"offset": offset, "bytes": str(Pubkey(raw)) if len(raw) == 32 else _b58(raw)}
+        "memcmp": {
+            "offset": offset,
+            "bytes": str(Pubkey(raw)) if len(raw) == 32 else b58encode(raw),
+        }
     }
-
-
-def _b58(raw: bytes) -> str:
-    alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-    n = int.from_bytes(raw, "big")
-    text = ""
-    while n:
-        n, r = divmod(n, 58)
-        text = alphabet[r] + text
-    return "1" * (len(raw) - len(raw.lstrip(b"\0"))) + text
 
 
 class PhotonReader:
