@@ -85,6 +85,22 @@ class Indexer:
         self.store = store
         self.refused = 0
 
+    def indexed(
+        self,
+        signature: Signature,
+        slot: int,
+        block_time: int | None,
+        flat: Sequence[FlatInstruction],
+    ) -> IndexedTransaction | None:
+        """Parse and verify one successful transaction; None if it wrote no compressed account."""
+        try:
+            outputs = outputs_of(flat)
+        except IngestError:
+            self.refused += 1
+            log.warning("refused %s: Light data does not verify", signature)
+            raise
+        return IndexedTransaction(signature, slot, block_time, tuple(outputs)) if outputs else None
+
     def ingest_flat(
         self,
         signature: Signature,
@@ -92,30 +108,17 @@ class Indexer:
         block_time: int | None,
         flat: Sequence[FlatInstruction],
     ) -> int:
-        """Index one successful transaction; returns the number of accounts stored."""
-        try:
-            outputs = outputs_of(flat)
-        except IngestError:
-            self.refused += 1
-            log.warning("refused %s: Light data does not verify", signature)
-            raise
-        if not outputs:
-            self.store.advance(slot)
+        """Index one transaction (the checkpoint does not move); returns the accounts stored."""
+        tx = self.indexed(signature, slot, block_time, flat)
+        if tx is None:
             return 0
-        self.store.apply(IndexedTransaction(signature, slot, block_time, tuple(outputs)))
-        return len(outputs)
+        self.store.apply(tx)
+        return len(tx.outputs)
 
-    def ingest_litesvm(
-        self,
-        signature: Signature,
-        slot: int,
-        tx: VersionedTransaction,
-        meta: TransactionMetadata,
-        *,
-        loaded: Sequence[Pubkey] = (),
-        block_time: int | None = None,
-    ) -> int:
-        """Index a transaction as LiteSVM executed it (``loaded``: lookup-table addresses)."""
+    def litesvm_flat(
+        self, tx: VersionedTransaction, meta: TransactionMetadata, loaded: Sequence[Pubkey] = ()
+    ) -> list[FlatInstruction]:
+        """A transaction as LiteSVM executed it, flattened (``loaded``: lookup-table addresses)."""
         message = tx.message
         keys = [*message.account_keys, *loaded]
         top = [
@@ -133,35 +136,51 @@ class Indexer:
                 )
                 for i in group
             ]
-        return self.ingest_flat(signature, slot, block_time, _flatten(keys, top, inner))
+        return _flatten(keys, top, inner)
+
+    def ingest_litesvm(
+        self,
+        signature: Signature,
+        slot: int,
+        tx: VersionedTransaction,
+        meta: TransactionMetadata,
+        *,
+        loaded: Sequence[Pubkey] = (),
+        block_time: int | None = None,
+    ) -> int:
+        """Index a transaction as LiteSVM executed it (the checkpoint does not move)."""
+        return self.ingest_flat(signature, slot, block_time, self.litesvm_flat(tx, meta, loaded))
 
     def attach(self, bank: object) -> Callable[[], None]:
-        """Index every successful transaction of a localnet bank as its block is produced."""
+        """Index a localnet bank block by block, as each block is produced.
 
-        def on_transaction(record: object) -> None:
-            if getattr(record, "err", None) is not None:
-                return
-            with contextlib.suppress(IngestError):  # counted and logged in ingest_flat
-                self.ingest_litesvm(
-                    record.signature,  # type: ignore[attr-defined]
-                    record.slot,  # type: ignore[attr-defined]
-                    record.transaction,  # type: ignore[attr-defined]
-                    record.meta,  # type: ignore[attr-defined]
-                    loaded=[*record.loaded_writable, *record.loaded_readonly],  # type: ignore[attr-defined]
-                )
+        A block's successful transactions and the checkpoint move in one database transaction.
+        """
 
         def on_block(block: object) -> None:
-            self.store.advance(block.slot)  # type: ignore[attr-defined]
+            batch: list[IndexedTransaction] = []
+            for signature in block.signatures:  # type: ignore[attr-defined]
+                record = bank.record(signature)  # type: ignore[attr-defined]
+                if record is None or record.err is not None:
+                    continue
+                loaded = [*record.loaded_writable, *record.loaded_readonly]
+                flat = self.litesvm_flat(record.transaction, record.meta, loaded)
+                with contextlib.suppress(IngestError):  # counted and logged in indexed()
+                    indexed = self.indexed(signature, record.slot, block.block_time, flat)  # type: ignore[attr-defined]
+                    if indexed is not None:
+                        batch.append(indexed)
+            self.store.apply_block(block.slot, batch)  # type: ignore[attr-defined]
 
-        # Both run synchronously inside Bank.produce_block, so no reader sees half a block.
-        stop_tx: Callable[[], None] = bank.subscribe_transactions(on_transaction)  # type: ignore[attr-defined]
-        stop_blocks: Callable[[], None] = bank.on_block(on_block)  # type: ignore[attr-defined]
+        stop: Callable[[], None] = bank.on_block(on_block)  # type: ignore[attr-defined]
+        return stop
 
-        def unsubscribe() -> None:
-            stop_tx()
-            stop_blocks()
 
-        return unsubscribe
+_SKIPPED_CODES = (-32004, -32007, -32009)  # block not available / slot skipped / missing in storage
+
+
+def _is_skipped(exc: RPCException) -> bool:
+    text = str(exc)
+    return any(str(code) in text for code in _SKIPPED_CODES) or "skipped" in text.lower()
 
 
 class RpcFollower:
@@ -181,31 +200,33 @@ class RpcFollower:
         self.poll_interval = poll_interval
 
     async def catch_up(self) -> int:
-        """Index every block after the checkpoint up to the node's ``commitment`` slot."""
+        """Index every slot after the checkpoint up to the node's ``commitment`` slot.
+
+        Each block is fetched with ``getBlock`` at that same commitment (``getBlocks`` cannot be
+        asked for one and answers at ``finalized``); skipped slots count as empty.
+        """
         store = self.indexer.store
         try:
             tip = (await self.rpc.get_slot(self.commitment)).value
-            start = store.slot() + 1
-            if start > tip:
-                return 0
-            slots = (await self.rpc.get_blocks(start, tip)).value
         except RPCException as exc:
-            raise IngestError(f"cannot list blocks: {exc}") from exc
+            raise IngestError(f"getSlot: {exc}") from exc
         stored = 0
-        for slot in slots:
+        for slot in range(store.slot() + 1, tip + 1):
             stored += await self._block(slot)
-            store.advance(slot)
-        store.advance(tip)
         return stored
 
     async def _block(self, slot: int) -> int:
         try:
-            block = (
-                await self.rpc.get_block(slot, "base64", max_supported_transaction_version=0)
-            ).value
+            resp = await self.rpc.get_block(
+                slot, "base64", max_supported_transaction_version=0, commitment=self.commitment
+            )
+            block = resp.value
         except RPCException as exc:
+            if _is_skipped(exc):
+                self.indexer.store.advance(slot)
+                return 0
             raise IngestError(f"getBlock {slot}: {exc}") from exc
-        stored = 0
+        batch: list[IndexedTransaction] = []
         for entry in block.transactions or []:
             meta = entry.meta
             tx = entry.transaction
@@ -230,12 +251,16 @@ class RpcFollower:
                     if isinstance(i, UiCompiledInstruction)
                 ]
             try:
-                stored += self.indexer.ingest_flat(
+                indexed = self.indexer.indexed(
                     tx.signatures[0], slot, block.block_time, _flatten(keys, top, inner)
                 )
             except IngestError:
                 continue
-        return stored
+            if indexed is not None:
+                batch.append(indexed)
+        # the block's transactions and the checkpoint, in one database transaction
+        self.indexer.store.apply_block(slot, batch)
+        return sum(len(t.outputs) for t in batch)
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Follow the chain until ``stop`` is set."""

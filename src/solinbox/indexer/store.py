@@ -1,9 +1,9 @@
 """Storage of indexed compressed accounts (SQLite, embedded, zero setup).
 
-One :class:`IndexedTransaction` is applied in one database transaction together with the
-checkpoint (the highest slot seen), and only if its signature is not stored yet: applying the
-same transaction twice, or crashing at any point and replaying from the checkpoint, leaves the
-same state as an uninterrupted run.
+The checkpoint is the highest slot whose block is completely indexed. A block's transactions
+are applied in one database transaction together with that checkpoint (:meth:`apply_block`),
+and a transaction only if its signature is not stored yet: applying it twice, or crashing at any
+point and replaying from the checkpoint, leaves the same state as an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -144,36 +144,47 @@ class SqliteStore:
 
     # -- writing ----------------------------------------------------------------------------------
     def apply(self, tx: IndexedTransaction) -> bool:
-        """Store a transaction and its outputs once; returns False if it was already stored."""
-        sig = bytes(tx.signature)
+        """Store one transaction once (the checkpoint does not move); False if already stored."""
         with self._tx() as db:
-            if db.execute("SELECT 1 FROM transactions WHERE signature = ?", (sig,)).fetchone():
-                return False
-            db.execute("INSERT INTO transactions VALUES (?, ?, ?)", (sig, tx.slot, tx.block_time))
-            for o in tx.outputs:
-                db.execute(
-                    f"INSERT OR IGNORE INTO accounts ({_ACCOUNT_COLUMNS}, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (o.hash, bytes(o.owner), o.lamports, o.address, o.discriminator, o.data, o.data_hash,
-                     bytes(o.tree), bytes(o.queue), int(o.tree_type), o.leaf_index,
-                     o.seq if int(o.tree_type) == 1 else None, tx.slot, sig),
-                )  # fmt: skip
-                db.execute(
-                    "INSERT OR IGNORE INTO owner_transactions VALUES (?, ?, ?)",
-                    (bytes(o.owner), sig, tx.slot),
-                )
+            return self._insert(db, tx)
+
+    def apply_block(self, slot: int, txs: Sequence[IndexedTransaction]) -> int:
+        """Store a whole block's transactions and move the checkpoint to ``slot``, atomically."""
+        with self._tx() as db:
+            stored = sum(self._insert(db, tx) for tx in txs)
+            self._checkpoint(db, slot)
+        return stored
+
+    @staticmethod
+    def _checkpoint(db: sqlite3.Connection, slot: int) -> None:
+        db.execute(
+            "INSERT INTO checkpoint VALUES ('slot', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+            (slot,),
+        )
+
+    @staticmethod
+    def _insert(db: sqlite3.Connection, tx: IndexedTransaction) -> bool:
+        sig = bytes(tx.signature)
+        if db.execute("SELECT 1 FROM transactions WHERE signature = ?", (sig,)).fetchone():
+            return False
+        db.execute("INSERT INTO transactions VALUES (?, ?, ?)", (sig, tx.slot, tx.block_time))
+        for o in tx.outputs:
             db.execute(
-                "INSERT INTO checkpoint VALUES ('slot', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
-                (tx.slot,),
+                f"INSERT OR IGNORE INTO accounts ({_ACCOUNT_COLUMNS}, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (o.hash, bytes(o.owner), o.lamports, o.address, o.discriminator, o.data, o.data_hash,
+                 bytes(o.tree), bytes(o.queue), int(o.tree_type), o.leaf_index,
+                 o.seq if int(o.tree_type) == 1 else None, tx.slot, sig),
+            )  # fmt: skip
+            db.execute(
+                "INSERT OR IGNORE INTO owner_transactions VALUES (?, ?, ?)",
+                (bytes(o.owner), sig, tx.slot),
             )
         return True
 
     def advance(self, slot: int) -> None:
-        """Record that every transaction up to ``slot`` has been seen (even with none to store)."""
+        """Record that every block up to ``slot`` is completely indexed."""
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO checkpoint VALUES ('slot', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
-                (slot,),
-            )
+            self._checkpoint(db, slot)
 
     # -- reading ----------------------------------------------------------------------------------
     def slot(self) -> int:
