@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from solana.rpc.async_api import AsyncClient
 from solana.rpc.commitment import Confirmed
@@ -18,6 +19,8 @@ from solinbox.localnet.bank import Bank
 from solinbox.localnet.server import Localnet
 from solinbox.photon import PhotonReader
 from solinbox.program.ids import PROGRAM_ID
+
+from ._openapi import validating_hook
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +54,10 @@ async def stack(inbox_so: Path, tmp_path: Path) -> AsyncIterator[Stack]:
         Localnet(bank, rpc_port=0, ws_port=0, slot_interval=0.05) as net,
         PhotonServer(store, port=0) as photon,
         AsyncClient(net.rpc_url, commitment=Confirmed) as rpc,
-        PhotonReader(photon.url) as reader,
+        PhotonReader(
+            photon.url, http=httpx.AsyncClient(event_hooks={"response": [validating_hook]})
+        ) as reader,
     ):
         yield Stack(net, rpc, store, indexer, photon, reader)
+        await reader.http.aclose()
     store.close()

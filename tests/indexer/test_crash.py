@@ -61,6 +61,8 @@ async def test_sigkill_anywhere_then_resume(stack: Stack, tmp_path: Path) -> Non
     assert final.returncode == 0, err.decode()
     assert kills >= 1
     got, want = snapshot(db), snapshot(tmp_path / "reference.sqlite")
-    assert set(got[1]) == set(want[1]), f"transactions: missing {set(want[1]) - set(got[1])}, extra {set(got[1]) - set(want[1])}"
+    assert set(got[1]) == set(want[1]), (
+        f"transactions: missing {set(want[1]) - set(got[1])}, extra {set(got[1]) - set(want[1])}"
+    )
     assert got == want
     assert len(snapshot(db)[0]) == 36  # 12 x (header, first message, reply)
