@@ -10,24 +10,47 @@ import random
 import signal
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from solinbox.indexer import Indexer, RpcFollower, SqliteStore
 
+from ._postgres import fresh_database, postgres_server
 from .conftest import Stack
 
 
-def snapshot(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    db = sqlite3.connect(path)
+def snapshot(where: Path | str) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    if isinstance(where, Path):
+        db: Any = sqlite3.connect(where)
+    else:
+        import psycopg
+
+        db = psycopg.connect(where)
     accounts = db.execute(
         "SELECT hash, owner, lamports, data, tree, leaf_index, slot FROM accounts ORDER BY hash"
     ).fetchall()
     txs = db.execute("SELECT signature, slot FROM transactions ORDER BY signature").fetchall()
     db.close()
-    return accounts, txs
+
+    def plain(rows: list[Any]) -> list[tuple[object, ...]]:
+        return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in rows]
+
+    return plain(accounts), plain(txs)
 
 
-async def test_sigkill_anywhere_then_resume(stack: Stack, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def pg() -> Iterator[str]:
+    with postgres_server() as dsn:
+        yield dsn
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_sigkill_anywhere_then_resume(
+    stack: Stack, tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     alice = stack.client()
     await alice.create_inbox(0)
     for i in range(12):
@@ -40,7 +63,11 @@ async def test_sigkill_anywhere_then_resume(stack: Stack, tmp_path: Path) -> Non
     await RpcFollower(Indexer(reference), stack.rpc).catch_up()
     reference.close()
 
-    db = tmp_path / "killed.sqlite"
+    db: Path | str = tmp_path / "killed.sqlite"
+    if backend == "postgres":
+        db = fresh_database(
+            request.getfixturevalue("pg"), f"killed_{tmp_path.name[-12:].replace('-', '_')}"
+        )
     rng = random.Random(7)
     command = [sys.executable, "-m", "solinbox.cli", "indexer", "--rpc", stack.net.rpc_url,
                "--db", str(db), "--until-slot", str(tip), "--poll-ms", "5", "--json"]  # fmt: skip

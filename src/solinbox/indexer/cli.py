@@ -12,13 +12,14 @@ from solana.rpc.commitment import Confirmed
 
 from solinbox.indexer.ingest import Indexer, RpcFollower
 from solinbox.indexer.server import PhotonServer
-from solinbox.indexer.store import SqliteStore
+from solinbox.indexer.store import PostgresStore, SqliteStore
 
 __all__ = ["add_indexer_parser"]
 
 
 async def _serve(args: argparse.Namespace, console: Console) -> dict[str, Any]:
-    store = SqliteStore(args.db)
+    dsn = args.db.startswith(("postgresql://", "postgres://", "host="))
+    store: SqliteStore | PostgresStore = PostgresStore(args.db) if dsn else SqliteStore(args.db)
     follower_indexer = Indexer(store)
     try:
         async with AsyncClient(args.rpc, commitment=Confirmed) as rpc:
@@ -49,7 +50,8 @@ def add_indexer_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "indexer", help="index Light transactions from an RPC and serve the Photon API"
     )
     p.add_argument("--rpc", default="http://127.0.0.1:8899", help="JSON-RPC endpoint to follow")
-    p.add_argument("--db", default="solinbox-index.sqlite", help="SQLite database file")
+    p.add_argument("--db", default="solinbox-index.sqlite",
+                   help="SQLite file, or a PostgreSQL DSN (host=... / postgresql://...)")  # fmt: skip
     p.add_argument("--port", type=int, default=8784, help="Photon API port on 127.0.0.1")
     p.add_argument("--poll-ms", type=int, default=200)
     p.add_argument("--until-slot", type=int, default=None, help="index up to this slot, then exit")

@@ -30,7 +30,7 @@ from solders.transaction_status import UiCompiledInstruction
 
 from solinbox._base58 import b58decode
 from solinbox.errors import SolinboxError
-from solinbox.indexer.store import IndexedTransaction, SqliteStore
+from solinbox.indexer.store import IndexedTransaction, PostgresStore, SqliteStore
 from solinbox.light._borsh import LightDecodeError
 from solinbox.light.events import FlatInstruction, NewCompressedAccount, parse_light_outputs
 from solinbox.light.ids import LIGHT_SYSTEM_PROGRAM_ID
@@ -81,7 +81,7 @@ def outputs_of(flat: Sequence[FlatInstruction]) -> list[NewCompressedAccount]:
 class Indexer:
     """Applies transactions to a store (idempotently)."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqliteStore | PostgresStore) -> None:
         self.store = store
         self.refused = 0
 

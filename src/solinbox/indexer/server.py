@@ -22,7 +22,7 @@ from aiohttp import web
 from solders.pubkey import Pubkey
 
 from solinbox._base58 import b58decode, b58encode
-from solinbox.indexer.store import AccountRow, SignatureRow, SqliteStore
+from solinbox.indexer.store import AccountRow, PostgresStore, SignatureRow, SqliteStore
 from solinbox.light.ids import STATE_TREES_V1, STATE_TREES_V2
 
 __all__ = ["MAX_BODY", "PhotonServer", "handle_request"]
@@ -145,7 +145,7 @@ def _parse_signature_cursor(value: Any) -> tuple[int, bytes]:
 
 
 class _Methods:
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqliteStore | PostgresStore) -> None:
         self.store = store
 
     def ctx(self, value: Any) -> dict[str, Any]:
@@ -311,7 +311,7 @@ def handle_request(methods: dict[str, Callable[[Any], Any]], request: Any) -> di
 class PhotonServer:
     """Serves the store on ``http://127.0.0.1:<port>`` (0 picks a free port)."""
 
-    def __init__(self, store: SqliteStore, *, port: int = 8784) -> None:
+    def __init__(self, store: SqliteStore | PostgresStore, *, port: int = 8784) -> None:
         self.methods = _Methods(store).dispatch()
         self.port = port
         self._runner: web.AppRunner | None = None

@@ -1,4 +1,4 @@
-"""Storage of indexed compressed accounts (SQLite, embedded, zero setup).
+"""Storage of indexed compressed accounts: SQLite (embedded, zero setup) or PostgreSQL.
 
 The checkpoint is the highest slot whose block is completely indexed. A block's transactions
 are applied in one database transaction together with that checkpoint (:meth:`apply_block`),
@@ -21,7 +21,7 @@ from solders.signature import Signature
 
 from solinbox.light.events import NewCompressedAccount
 
-__all__ = ["AccountRow", "IndexedTransaction", "SignatureRow", "SqliteStore"]
+__all__ = ["AccountRow", "IndexedTransaction", "PostgresStore", "SignatureRow", "SqliteStore"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -117,24 +117,40 @@ def _row(r: Sequence[Any]) -> AccountRow:
     )
 
 
-class SqliteStore:
-    """The SQLite store (``":memory:"`` for a throwaway one). Thread-safe."""
+class _Db:
+    """The few operations the store needs from a DB-API connection, in one SQL dialect."""
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    placeholder = "?"
+    ignore_conflict = "INSERT OR IGNORE INTO"
+    ignore_suffix = ""
+    greatest = "max"
+
+    def __init__(self, conn: Any, begin: str) -> None:
+        self.conn = conn
+        self.begin = begin
+
+    def sql(self, text: str) -> str:
+        return text.replace("?", self.placeholder) if self.placeholder != "?" else text
+
+    def execute(self, text: str, params: Sequence[object] = ()) -> Any:
+        return self.conn.execute(self.sql(text), tuple(params))
+
+
+class _SqlStore:
+    """The store's logic over a :class:`_Db` (SQLite or PostgreSQL). Thread-safe."""
+
+    def __init__(self, db: _Db) -> None:
+        self._db = db
         self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         """Close the database."""
-        self._db.close()
+        self._db.conn.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> Iterator[_Db]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(self._db.begin)
             try:
                 yield self._db
             except BaseException:
@@ -156,27 +172,28 @@ class SqliteStore:
         return stored
 
     @staticmethod
-    def _checkpoint(db: sqlite3.Connection, slot: int) -> None:
+    def _checkpoint(db: _Db, slot: int) -> None:
         db.execute(
-            "INSERT INTO checkpoint VALUES ('slot', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+            "INSERT INTO checkpoint VALUES ('slot', ?) ON CONFLICT(key) DO UPDATE SET "
+            f"value = {db.greatest}(checkpoint.value, excluded.value)",
             (slot,),
         )
 
     @staticmethod
-    def _insert(db: sqlite3.Connection, tx: IndexedTransaction) -> bool:
+    def _insert(db: _Db, tx: IndexedTransaction) -> bool:
         sig = bytes(tx.signature)
         if db.execute("SELECT 1 FROM transactions WHERE signature = ?", (sig,)).fetchone():
             return False
         db.execute("INSERT INTO transactions VALUES (?, ?, ?)", (sig, tx.slot, tx.block_time))
         for o in tx.outputs:
             db.execute(
-                f"INSERT OR IGNORE INTO accounts ({_ACCOUNT_COLUMNS}, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"{db.ignore_conflict} accounts ({_ACCOUNT_COLUMNS}, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?){db.ignore_suffix}",
                 (o.hash, bytes(o.owner), o.lamports, o.address, o.discriminator, o.data, o.data_hash,
                  bytes(o.tree), bytes(o.queue), int(o.tree_type), o.leaf_index,
                  o.seq if int(o.tree_type) == 1 else None, tx.slot, sig),
             )  # fmt: skip
             db.execute(
-                "INSERT OR IGNORE INTO owner_transactions VALUES (?, ?, ?)",
+                f"{db.ignore_conflict} owner_transactions VALUES (?, ?, ?){db.ignore_suffix}",
                 (bytes(o.owner), sig, tx.slot),
             )
         return True
@@ -274,3 +291,42 @@ class SqliteStore:
         """Number of stored accounts."""
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM accounts").fetchone()[0])
+
+
+class SqliteStore(_SqlStore):
+    """The SQLite store (embedded, the default; ``":memory:"`` for a throwaway one)."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(_SCHEMA)
+        super().__init__(_Db(conn, "BEGIN IMMEDIATE"))
+
+
+class _PostgresDb(_Db):
+    placeholder = "%s"
+    ignore_conflict = "INSERT INTO"
+    ignore_suffix = " ON CONFLICT DO NOTHING"
+    greatest = "GREATEST"
+
+
+class PostgresStore(_SqlStore):
+    """The PostgreSQL store, for scale (``pip install 'solinbox[postgres]'``): same behaviour.
+
+    ``dsn`` is a libpq connection string, e.g. ``"host=127.0.0.1 port=5432 dbname=solinbox"``.
+    """
+
+    def __init__(self, dsn: str) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:  # pragma: no cover - the extra is installed in the test env
+            raise ImportError(
+                "PostgresStore needs psycopg: pip install 'solinbox[postgres]'"
+            ) from exc
+        conn = psycopg.connect(dsn, autocommit=True)
+        schema = _SCHEMA.replace("BLOB", "BYTEA").replace("INTEGER", "BIGINT")
+        for statement in schema.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        super().__init__(_PostgresDb(conn, "BEGIN ISOLATION LEVEL SERIALIZABLE"))
