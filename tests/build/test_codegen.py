@@ -150,7 +150,9 @@ define i64 @entrypoint(ptr %in) {
 """
 
 
-def test_sret_functions_compile_and_run(bitcode: Bitcode, svm_payer: tuple[LiteSVM, Keypair]) -> None:
+def test_sret_functions_compile_and_run(
+    bitcode: Bitcode, svm_payer: tuple[LiteSVM, Keypair]
+) -> None:
     # LLVM's BPF backend refuses any function with an sret parameter; codegen strips the
     # attribute on both sides, which must keep the values flowing through the pointer.
     prog = link_program(codegen([bitcode(SRET)], ["entrypoint"]))

@@ -47,7 +47,9 @@ def test_compute_units_within_limits(rows: dict[tuple[str, str], CuRow], name: s
     v1, v2 = rows[(name, "v1")], rows[(name, "v2")]
     assert v1.total <= v1_limit, f"{name} V1: {v1.total} CU > {v1_limit}"
     assert v2.total <= v2_limit, f"{name} V2: {v2.total} CU > {v2_limit}"
-    assert max(v1.own, v2.own) <= own_limit, f"{name}: program share {max(v1.own, v2.own)} > {own_limit}"
+    assert max(v1.own, v2.own) <= own_limit, (
+        f"{name}: program share {max(v1.own, v2.own)} > {own_limit}"
+    )
 
 
 def test_light_share_is_separated(rows: dict[tuple[str, str], CuRow]) -> None:
