@@ -75,18 +75,9 @@ pub fn is_absent(a: &AccountView) -> bool {
 /// ed25519 curve — but with the `sol_sha256` and `sol_curve_validate_point` syscalls
 /// (~300 CU per bump tried) instead of `sol_try_find_program_address` (1,500 CU per bump).
 pub fn canonical_pda(account: &AccountView, seeds: &[&[u8]; 3]) -> InboxResult<u8> {
-    const MARKER: &[u8] = b"ProgramDerivedAddress";
-    let mut bump = [255u8];
+    let mut bump = 255u8;
     loop {
-        let parts: [&[u8]; 6] = [seeds[0], seeds[1], seeds[2], &bump, ID.as_array(), MARKER];
-        let mut slices = [0u64; 12];
-        for (i, part) in parts.iter().enumerate() {
-            slices[2 * i] = part.as_ptr() as u64;
-            slices[2 * i + 1] = part.len() as u64;
-        }
-        let mut address = [0u8; 32];
-        // SAFETY: `slices` holds six {addr, len} pairs of live slices; `address` has 32 bytes.
-        unsafe { sol_sha256(slices.as_ptr() as *const u8, 6, address.as_mut_ptr()) };
+        let address = pda_hash(seeds, bump);
         let mut ignored = 0u8;
         // SAFETY: `address` is 32 readable bytes; the result byte is writable. Curve 0 is
         // edwards25519; the syscall returns 0 when the bytes are a valid point (on the curve).
@@ -95,13 +86,39 @@ pub fn canonical_pda(account: &AccountView, seeds: &[&[u8]; 3]) -> InboxResult<u
             if account.address().as_array() != &address {
                 return Err(InboxError::InvalidPda.into());
             }
-            return Ok(bump[0]);
+            return Ok(bump);
         }
-        if bump[0] == 0 {
+        if bump == 0 {
             return Err(InboxError::InvalidPda.into());
         }
-        bump[0] -= 1;
+        bump -= 1;
     }
+}
+
+/// `sha256(seeds ‖ bump ‖ program id ‖ "ProgramDerivedAddress")`: the address a PDA would have.
+pub fn pda_hash(seeds: &[&[u8]; 3], bump: u8) -> [u8; 32] {
+    const MARKER: &[u8] = b"ProgramDerivedAddress";
+    let bump = [bump];
+    let parts: [&[u8]; 6] = [seeds[0], seeds[1], seeds[2], &bump, ID.as_array(), MARKER];
+    let mut slices = [0u64; 12];
+    for (i, part) in parts.iter().enumerate() {
+        slices[2 * i] = part.as_ptr() as u64;
+        slices[2 * i + 1] = part.len() as u64;
+    }
+    let mut address = [0u8; 32];
+    // SAFETY: `slices` holds six {addr, len} pairs of live slices; `address` has 32 bytes.
+    unsafe { sol_sha256(slices.as_ptr() as *const u8, 6, address.as_mut_ptr()) };
+    address
+}
+
+/// `account` is the PDA of `seeds` with `bump` — the bump the program stored when it created the
+/// account at its canonical address, so no curve check is needed (one sha256, ~150 CU).
+#[inline(always)]
+pub fn check_address(account: &AccountView, seeds: &[&[u8]; 3], bump: u8) -> InboxResult<()> {
+    if &pda_hash(seeds, bump) != account.address().as_array() {
+        return Err(InboxError::InvalidPda.into());
+    }
+    Ok(())
 }
 
 /// Create a program-owned PDA of `space` bytes funded by `payer` (rent-exempt).

@@ -189,7 +189,7 @@ fn open_page(payer: &AccountView, page: &mut AccountView, inbox: &AccountView, i
     if p.discriminator != ThreadPage::DISCRIMINATOR || &p.inbox != inbox_key || p.page != index_le {
         return Err(InboxError::InvalidPda.into());
     }
-    Ok(())
+    crate::instructions::shared::check_page_address(page, p)
 }
 
 struct SlotInit<'a> {

@@ -2,7 +2,7 @@
 
 use pinocchio::AccountView;
 
-use crate::accounts::owned;
+use crate::accounts::{check_address, owned};
 use crate::error::{InboxError, InboxResult};
 use crate::state::page::{SLOT_USED, SLOTS_PER_PAGE};
 use crate::state::{view, view_mut, Inbox, PaymentRule, ThreadPage, ThreadSlot};
@@ -21,7 +21,7 @@ pub struct InboxInfo {
     pub rule: PaymentRule,
 }
 
-/// Check that `account` is an Inbox of this program and read it.
+/// Check that `account` is an Inbox of this program at its PDA and read it.
 pub fn load_inbox(account: &AccountView) -> InboxResult<InboxInfo> {
     owned(account)?;
     let data = account.try_borrow()?;
@@ -29,6 +29,7 @@ pub fn load_inbox(account: &AccountView) -> InboxResult<InboxInfo> {
     if inbox.discriminator != Inbox::DISCRIMINATOR {
         return Err(InboxError::InvalidAccountData.into());
     }
+    check_address(account, &[b"inbox", &inbox.owner, &inbox.id], inbox.bump)?;
     Ok(InboxInfo {
         owner: inbox.owner,
         id: inbox.id(),
@@ -65,6 +66,11 @@ pub fn locate(thread_id: u64) -> InboxResult<(u32, usize)> {
     Ok(ThreadPage::locate(thread_id))
 }
 
+/// The page account is at the PDA its stored inbox, index and bump give.
+pub(crate) fn check_page_address(page: &AccountView, p: &ThreadPage) -> InboxResult<()> {
+    check_address(page, &[b"thread_page", &p.inbox, &p.page], p.bump)
+}
+
 /// Check that `page` is the thread page of `inbox` that holds `thread_id`; return the slot.
 pub fn check_page(page: &AccountView, inbox: &AccountView, thread_id: u64) -> InboxResult<usize> {
     let (index, slot) = locate(thread_id)?;
@@ -77,6 +83,7 @@ pub fn check_page(page: &AccountView, inbox: &AccountView, thread_id: u64) -> In
     if &p.inbox != inbox.address().as_array() || u32::from_le_bytes(p.page) != index {
         return Err(InboxError::InvalidPda.into());
     }
+    check_address(page, &[b"thread_page", &p.inbox, &p.page], p.bump)?;
     if p.slots[slot].flags & SLOT_USED == 0 {
         return Err(InboxError::ThreadNotFound.into());
     }
