@@ -60,7 +60,7 @@ async def _conversation(so: Path, tmp: Path, console: Console, say: Any) -> dict
     Indexer(store).attach(bank)
     async with (
         Localnet(bank, rpc_port=0, ws_port=0, slot_interval=0.05) as net,
-        PhotonServer(store, port=0) as photon,
+        PhotonServer(store, port=0, rpc_url=net.rpc_url) as photon,
         AsyncClient(net.rpc_url, commitment=Confirmed) as rpc,
         PhotonReader(photon.url) as reader,
     ):

@@ -37,6 +37,9 @@ async def test_every_method_matches_the_spec(stack: Stack) -> None:
         "getIndexerSlot": None,
         "getIndexerHealth": None,
     }
+    sig = (await stack.reader.signatures_for_owner(PROGRAM_ID))[0]["signature"]
+    calls["getTransactionWithCompressionInfo"] = {"signature": sig}
+    calls["getTransactionWithCompressionInfoV2"] = {"signature": sig}
     async with httpx.AsyncClient() as http:
         for method, params in calls.items():
             doc = (
@@ -48,3 +51,22 @@ async def test_every_method_matches_the_spec(stack: Stack) -> None:
             assert "result" in doc, (method, doc)
             validate(method, doc["result"])
     assert {"getCompressedAccountsByOwnerV2", "getIndexerSlot"} <= set(checked)  # the hook ran too
+
+
+async def test_transaction_with_compression_info(stack: Stack) -> None:
+    alice, bob = stack.client(), stack.client()
+    await alice.create_inbox(0)
+    await bob.create_thread(alice.me, "tx info")
+    sig = (await stack.reader.signatures_for_owner(PROGRAM_ID))[0]["signature"]
+    result = await stack.reader.call("getTransactionWithCompressionInfo", {"signature": sig})
+    opened = result["compressionInfo"]["openedAccounts"]
+    assert len(opened) == 2 and result["compressionInfo"]["closedAccounts"] == []
+    assert {o["account"]["owner"] for o in opened} == {str(PROGRAM_ID)}
+    assert result["transaction"]["transaction"][1] == "base64"
+    v2 = await stack.reader.call("getTransactionWithCompressionInfoV2", {"signature": sig})
+    assert all("merkleContext" in o["account"] for o in v2["compressionInfo"]["openedAccounts"])
+    missing = "1" * 64
+    async with httpx.AsyncClient() as http:
+        doc = (await http.post(stack.photon.url, json={"jsonrpc": "2.0", "id": 1, "method": "getTransactionWithCompressionInfo",
+                                                       "params": {"signature": missing}})).json()  # fmt: skip
+    assert doc["error"]["code"] == -32000 and "not found" in doc["error"]["message"]

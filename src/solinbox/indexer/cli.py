@@ -29,7 +29,7 @@ async def _serve(args: argparse.Namespace, console: Console) -> dict[str, Any]:
                     await follower.catch_up()
                     await asyncio.sleep(follower.poll_interval)
                 return {"slot": store.slot(), "accounts": store.count()}
-            async with PhotonServer(store, port=args.port) as server:
+            async with PhotonServer(store, port=args.port, rpc_url=args.rpc) as server:
                 if not args.json:
                     console.print(
                         f"[green]indexer[/] following {args.rpc}, Photon API on {server.url} (db {args.db})"

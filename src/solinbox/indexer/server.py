@@ -18,8 +18,10 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from aiohttp import web
 from solders.pubkey import Pubkey
+from solders.signature import Signature
 
 from solinbox._base58 import b58decode, b58encode
 from solinbox.indexer.store import AccountRow, PostgresStore, SignatureRow, SqliteStore
@@ -308,12 +310,23 @@ def handle_request(methods: dict[str, Callable[[Any], Any]], request: Any) -> di
     return {"jsonrpc": "2.0", "result": result, "id": request_id}
 
 
-class PhotonServer:
-    """Serves the store on ``http://127.0.0.1:<port>`` (0 picks a free port)."""
+_TX_METHODS = {"getTransactionWithCompressionInfo", "getTransactionWithCompressionInfoV2"}
 
-    def __init__(self, store: SqliteStore | PostgresStore, *, port: int = 8784) -> None:
+
+class PhotonServer:
+    """Serves the store on ``http://127.0.0.1:<port>`` (0 picks a free port).
+
+    ``rpc_url`` (the JSON-RPC endpoint the indexer follows) enables
+    ``getTransactionWithCompressionInfo(V2)``, which returns the transaction itself.
+    """
+
+    def __init__(
+        self, store: SqliteStore | PostgresStore, *, port: int = 8784, rpc_url: str | None = None
+    ) -> None:
+        self.store = store
         self.methods = _Methods(store).dispatch()
         self.port = port
+        self.rpc_url = rpc_url
         self._runner: web.AppRunner | None = None
 
     @property
@@ -348,6 +361,50 @@ class PhotonServer:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
+    async def _transaction_with_info(self, request: dict[str, Any]) -> dict[str, Any]:
+        request_id = request.get("id")
+        v2 = request["method"].endswith("V2")
+        try:
+            p = _params(request.get("params"), {"signature"})
+            sig = p.get("signature")
+            if not isinstance(sig, str):
+                raise _invalid("signature must be a base58 string")
+            try:
+                raw_sig = bytes(Signature.from_string(sig))
+            except ValueError:
+                raise _invalid("signature is not valid base58") from None
+            if self.rpc_url is None:
+                raise RpcError(
+                    -32000, "Validation Error: this indexer was started without the RPC it follows"
+                )
+            async with httpx.AsyncClient(timeout=10) as http:
+                body = {"jsonrpc": "2.0", "id": 1, "method": "getTransaction",
+                        "params": [sig, {"encoding": "base64", "maxSupportedTransactionVersion": 0, "commitment": "confirmed"}]}  # fmt: skip
+                answer = (await http.post(self.rpc_url, json=body)).json()
+            tx = answer.get("result")
+            if tx is None:
+                raise RpcError(-32000, f"Record Not Found: Transaction {sig} not found")
+            rows = self.store.accounts_by_signature(raw_sig)
+            opened = [{"account": account_json(r, v2=v2), "optionalTokenData": None} for r in rows]
+            result = {
+                "transaction": tx,
+                "compressionInfo": {"closedAccounts": [], "openedAccounts": opened},
+            }
+        except RpcError as exc:
+            return _error(exc.code, exc.message, request_id)
+        except httpx.HTTPError as exc:
+            return _error(-32000, f"RPC unavailable: {exc}", request_id)
+        return {"jsonrpc": "2.0", "result": result, "id": request_id}
+
+    async def _answer(self, request: Any) -> dict[str, Any]:
+        if (
+            isinstance(request, dict)
+            and request.get("method") in _TX_METHODS
+            and request.get("jsonrpc") == "2.0"
+        ):
+            return await self._transaction_with_info(request)
+        return handle_request(self.methods, request)
+
     async def _health(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
@@ -365,7 +422,5 @@ class PhotonServer:
         if isinstance(payload, list):
             if not payload:
                 return web.json_response(_error(-32600, "Invalid request", None))
-            return web.json_response(
-                [handle_request(self.methods, r) for r in payload[:PAGE_LIMIT]]
-            )
-        return web.json_response(handle_request(self.methods, payload))
+            return web.json_response([await self._answer(r) for r in payload[:PAGE_LIMIT]])
+        return web.json_response(await self._answer(payload))

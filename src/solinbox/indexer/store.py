@@ -249,6 +249,15 @@ class _SqlStore:
         with self._lock:
             return [_row(r) for r in self._db.execute(sql, params).fetchall()]
 
+    def accounts_by_signature(self, signature: bytes) -> list[AccountRow]:
+        """The accounts a transaction created, in leaf order."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE signature = ? ORDER BY leaf_index, hash",
+                (signature,),
+            ).fetchall()
+        return [_row(r) for r in rows]
+
     def balance_by_owner(self, owner: Pubkey) -> int:
         """Total lamports of ``owner``'s unspent compressed accounts."""
         with self._lock:
