@@ -13,6 +13,7 @@ No IO here: builders return :class:`solders.instruction.Instruction`.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, Self, TypeAlias
@@ -366,18 +367,20 @@ def _write_item(w: BorshWriter, item: _Writable) -> None:
     item.write(w)
 
 
-class _InstructionData:
+class _InstructionData(abc.ABC):
     """Shared framing of the three Light system program instructions."""
 
     DISCRIMINATOR: ClassVar[bytes]
     LENGTH_PREFIXED: ClassVar[bool]
 
-    def write(self, w: BorshWriter) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def write(self, w: BorshWriter) -> None:
+        """Write the struct's fields."""
 
     @classmethod
-    def read(cls, r: BorshReader) -> Self:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def read(cls, r: BorshReader) -> Self:
+        """Read the struct's fields."""
 
     def encode(self) -> bytes:
         """Return the borsh encoding of the struct (no discriminator, no length prefix)."""

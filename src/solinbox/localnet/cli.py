@@ -138,6 +138,7 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
+            # platforms without Unix signals raise here; Ctrl-C then ends the process as usual
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
         await stop.wait()
