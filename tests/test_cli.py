@@ -59,3 +59,7 @@ def test_demo_runs_end_to_end() -> None:
     assert summary["unread"] == {"alice": 0, "bob": 0}
     assert summary["activity"] == [{"recipient": summary["thread"]["to"], "thread": 1, "unread": 0}]
     assert summary["indexed_accounts"] == 6  # header + 4 messages + 1 reaction
+    assert summary["history"] == [  # newest first, decoded by the indexer
+        "claim_escrow", "react", "mark_read", "send_message", "send_message", "send_message",
+        "create_thread", "create_inbox",
+    ]  # fmt: skip

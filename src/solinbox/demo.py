@@ -4,8 +4,9 @@ It builds the inbox program with our own pipeline, starts the localnet (JSON-RPC
 with the real Light programs) and the indexer (SQLite, Photon API) on free loopback ports, and
 runs a scripted conversation with the client over HTTP: Alice opens an inbox whose payment rule
 holds 0.01 SOL in escrow; Bob pays it to open a thread; they exchange encrypted replies; read
-receipts, a reaction; Alice claims the escrow. Then it prints Alice's inbox and Bob's activity,
-read back through the Photon API, as tables (``--json`` for a machine-readable summary).
+receipts, a reaction; Alice claims the escrow. Then it prints Alice's inbox, its history and
+Bob's activity, read back through the Photon API, as tables (``--json`` for a machine-readable
+summary).
 """
 
 from __future__ import annotations
@@ -149,8 +150,22 @@ async def _conversation(so: Path, tmp: Path, console: Console, say: Any) -> dict
                                    str(t.unread), str(t.last_message.seq if t.last_message else ""))  # fmt: skip
         say(activity_table)
 
+        recent = await alice.history(view.address, limit=20)
+        history_table = Table(
+            title="Alice's inbox history (decoded by the indexer)",
+            title_justify="left",
+        )
+        for col in ("slot", "instruction", "by", "thread", "events"):
+            history_table.add_column(col)
+        for item in recent:
+            signer = names.get(item.signer, str(item.signer)) if item.signer else ""
+            history_table.add_row(str(item.slot), item.instruction or "?", signer, str(item.thread_id or ""),
+                                  ", ".join(e["name"] for e in item.events))  # fmt: skip
+        say(history_table)
+
         return {
             "program_id": str(PROGRAM_ID),
+            "history": [item.instruction for item in recent],
             "inbox": str(view.address),
             "threads": state.thread_count,
             "thread": {"id": thread.id, "from": str(bob.me), "to": str(alice.me)},

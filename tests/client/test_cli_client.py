@@ -115,11 +115,22 @@ async def test_activity_command(net: Localnet, tmp_path: Path) -> None:
         for _ in range(3):
             net.produce_block()
         code, doc, err = await cli("activity", "--photon", photon.url, "-k", bob_key, *url)
-    assert code == 0, err
-    assert doc["wallet"] == str(bob.pubkey())
-    assert [(t["to"], t["thread"], t["last_seq"]) for t in doc["threads"]] == [
-        (str(alice.pubkey()), 1, 1)
-    ]
+        assert code == 0, err
+        assert doc["wallet"] == str(bob.pubkey())
+        assert [(t["to"], t["thread"], t["last_seq"]) for t in doc["threads"]] == [
+            (str(alice.pubkey()), 1, 1)
+        ]
+        history = await cli("inbox", "history", "--photon", photon.url, "-k", alice_key, *url)
+        assert history[0] == 0, history[2]
+        rows = history[1]["history"]
+        assert [(r["instruction"], r["thread"], r["events"]) for r in rows] == [
+            ("create_thread", 1, "ThreadCreated"),
+            ("create_inbox", None, "InboxCreated"),
+        ]
+        assert rows[0]["signer"] == str(bob.pubkey()) and rows[1]["signer"] == str(alice.pubkey())
+        # a Photon without our extension: a clean error, no traceback
+        code, _, err = await cli("inbox", "history", "--photon", net.rpc_url, "-k", alice_key, *url)
+        assert code != 0 and "getInboxActivity" in err and "Traceback" not in err
 
 
 async def test_bench_command() -> None:

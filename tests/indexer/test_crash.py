@@ -33,6 +33,11 @@ def snapshot(where: Path | str) -> tuple[list[tuple[object, ...]], list[tuple[ob
         "SELECT hash, owner, lamports, data, tree, leaf_index, slot FROM accounts ORDER BY hash"
     ).fetchall()
     txs = db.execute("SELECT signature, slot FROM transactions ORDER BY signature").fetchall()
+    txs += db.execute(
+        "SELECT signature, position, slot, instruction, inbox, thread_id, signer, detail"
+        " FROM inbox_activity ORDER BY signature, position"
+    ).fetchall()
+    txs += db.execute("SELECT * FROM records ORDER BY hash").fetchall()
     db.close()
 
     def plain(rows: list[Any]) -> list[tuple[object, ...]]:
@@ -93,3 +98,4 @@ async def test_sigkill_anywhere_then_resume(
     )
     assert got == want
     assert len(snapshot(db)[0]) == 36  # 12 x (header, first message, reply)
+    assert sum(len(row) == 8 for row in got[1]) == 25  # activity: the inbox, 12 threads, 12 replies

@@ -98,13 +98,20 @@ async def test_v2_queue_accounts_and_shapes(stack: Stack) -> None:
 
 
 async def test_rpc_follower_sees_the_same(stack: Stack, tmp_path: object) -> None:
-    await conversation(stack)
+    inbox, _ = await conversation(stack)
     store = SqliteStore()
     follower = RpcFollower(Indexer(store), stack.rpc)
     stored = await follower.catch_up()
     assert stored == stack.store.count() == 4
     assert await follower.catch_up() == 0  # idempotent: nothing new
     assert store.slot() >= stack.store.slot() - 1
+    # the inbox program's instructions and events, from getBlock's logs, as from the feed
+    followed = store.inbox_activity(inbox)
+    assert [r.instruction for r in followed] == [
+        "send_message", "send_message", "create_thread", "create_inbox"
+    ]  # fmt: skip
+    assert followed == stack.store.inbox_activity(inbox)
+    assert followed[0].detail["events"][0]["name"] == "MessageSent"
 
 
 async def test_pagination_neither_skips_nor_repeats(stack: Stack) -> None:

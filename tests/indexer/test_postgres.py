@@ -40,7 +40,7 @@ async def answers(
 
 async def test_postgres_answers_like_sqlite(stack: Stack, pg_store: PostgresStore) -> None:
     alice = stack.client()
-    await alice.create_inbox(0)
+    inbox = str((await alice.create_inbox(0)).address)
     for i in range(4):
         thread = await stack.client(1).create_thread(alice.me, f"t{i}")
         await alice.thread(thread.inbox, thread.id).send_message(f"r{i}")
@@ -54,12 +54,27 @@ async def test_postgres_answers_like_sqlite(stack: Stack, pg_store: PostgresStor
          "params": {"owner": owner, "filters": [{"memcmp": {"offset": 0, "bytes": "3"}}]}},
         {"jsonrpc": "2.0", "id": 3, "method": "getCompressionSignaturesForOwner", "params": {"owner": owner, "limit": 3}},
         {"jsonrpc": "2.0", "id": 4, "method": "getCompressedBalanceByOwner", "params": {"owner": owner}},
+        # the record-prefix filters go through the `records` indexes
+        {"jsonrpc": "2.0", "id": 5, "method": "getCompressedAccountsByOwner",
+         "params": {"owner": owner, "limit": 3, "filters": [{"memcmp": {"offset": 0, "bytes": "3"}},
+                                                            {"memcmp": {"offset": 2, "bytes": inbox}}]}},
+        {"jsonrpc": "2.0", "id": 6, "method": "getInboxActivity", "params": {"inbox": inbox, "limit": 4}},
+        {"jsonrpc": "2.0", "id": 7, "method": "getInboxActivity", "params": {"inbox": inbox, "threadId": 2}},
     ]  # fmt: skip
     from_pg = await answers(pg_store, requests)
     from_sqlite = await answers(stack.store, requests)
     strip = lambda docs: [{**d, "result": {**d["result"], "context": None}} for d in docs]  # noqa: E731
     assert strip(from_pg) == strip(from_sqlite)
     assert len(from_pg[1]["result"]["value"]["items"]) == 8  # type: ignore[index]  # kind byte 2: messages
+    assert len(from_pg[4]["result"]["value"]["items"]) == 3  # type: ignore[index]
+    assert from_pg[4]["result"]["value"]["cursor"] is not None  # type: ignore[index]
+    activity = from_pg[5]["result"]["value"]  # type: ignore[index]
+    assert [i["instruction"] for i in activity["items"]] == ["send_message", "create_thread"] * 2
+    assert activity["cursor"] is not None
+    thread2 = from_pg[6]["result"]["value"]["items"]  # type: ignore[index]
+    assert [(i["instruction"], i["threadId"]) for i in thread2] == [
+        ("send_message", 2), ("create_thread", 2)
+    ]  # fmt: skip
     # a page cursor resumes correctly on PostgreSQL too
     first = from_pg[0]["result"]["value"]  # type: ignore[index]
     rest = pg_store.accounts_by_owner(PROGRAM_ID, cursor=bytes.fromhex("") or None, limit=1000)

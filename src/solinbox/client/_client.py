@@ -30,7 +30,7 @@ from solinbox.lookup_table import (
     inbox_lookup_addresses,
 )
 from solinbox.photon import PhotonReader
-from solinbox.photon._reader import memcmp
+from solinbox.photon._reader import InboxActivityItem, memcmp
 from solinbox.program import errors as program_errors
 from solinbox.program import instructions as ix
 from solinbox.program.accounts import Inbox, PaymentRule, ThreadPage, ThreadSlot
@@ -186,6 +186,24 @@ class InboxClient:
             except ValueError:
                 continue  # not one of our records (or a future version): skip, never guess
         return out
+
+    async def history(
+        self, inbox: Pubkey, *, thread_id: int | None = None, limit: int = 50
+    ) -> list[InboxActivityItem]:
+        """The latest instructions on ``inbox`` (or one of its threads), newest first.
+
+        Every instruction counts — threads opened, messages, reads, archives, reactions, blocks,
+        escrow moves — with the events it logged. Needs solinbox's indexer (``getInboxActivity``
+        is not a Photon method): a Photon endpoint raises
+        :class:`~solinbox.photon.PhotonMethodNotFound`.
+        """
+        reader = self._reader()
+        return [
+            item
+            async for item in reader.inbox_activity(
+                inbox, thread_id=thread_id, page_size=min(limit, 1000), max_items=limit
+            )
+        ]
 
     def activity(self, wallet: Pubkey | None = None) -> Activity:
         """Threads ``wallet`` (default: this wallet) sent or received, across every inbox."""

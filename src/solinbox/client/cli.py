@@ -29,6 +29,7 @@ from solinbox.photon import PhotonReader
 from solinbox.program import instructions as ix
 from solinbox.program.accounts import Inbox, ThreadSlot
 from solinbox.program.constants import InboxKind, Side
+from solinbox.program.pda import inbox_address
 
 __all__ = ["add_client_parsers", "load_keypair"]
 
@@ -178,6 +179,32 @@ def _cmd_inbox_list(args: argparse.Namespace, console: Console) -> dict[str, Any
     result = _run(args, console, body)
     if not args.json:
         console.print(_table(f"inboxes of {result['owner']}", result["inboxes"]))
+    return result
+
+
+def _cmd_inbox_history(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    async def body(c: InboxClient) -> dict[str, Any]:
+        owner = Pubkey.from_string(args.owner) if args.owner else c.me
+        address = inbox_address(owner, args.id, c.program_id)[0]
+        async with PhotonReader(args.photon) as reader:
+            c.photon = reader
+            items = await c.history(address, thread_id=args.thread, limit=args.limit)
+        rows = [
+            {
+                "slot": i.slot,
+                "instruction": i.instruction,
+                "thread": i.thread_id,
+                "signer": str(i.signer) if i.signer else None,
+                "events": ", ".join(e["name"] for e in i.events),
+                "signature": i.signature,
+            }
+            for i in items
+        ]
+        return {"inbox": str(address), "history": rows}
+
+    result = _run(args, console, body)
+    if not args.json:
+        console.print(_table(f"history of {result['inbox']} (newest first)", result["history"]))
     return result
 
 
@@ -348,6 +375,16 @@ def add_client_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     _common(lst)
     lst.add_argument("--owner")
     lst.set_defaults(func=_cmd_inbox_list)
+    h = isub.add_parser("history", help="an inbox's instructions, newest first (needs our indexer)")
+    _common(h)
+    h.add_argument("--owner")
+    h.add_argument("--id", type=int, default=0)
+    h.add_argument("--thread", type=int, help="only this thread")
+    h.add_argument("--limit", type=int, default=20)
+    h.add_argument(
+        "--photon", default=os.environ.get("SOLINBOX_PHOTON_URL", "http://127.0.0.1:8784")
+    )
+    h.set_defaults(func=_cmd_inbox_history)
 
     thread = sub.add_parser("thread", help="open, show, send to and read threads")
     tsub = thread.add_subparsers(dest="thread_command", required=True)

@@ -18,6 +18,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from solana.rpc.async_api import AsyncClient
 from solana.rpc.commitment import Commitment, Confirmed
@@ -30,12 +31,16 @@ from solders.transaction_status import UiCompiledInstruction
 
 from solinbox._base58 import b58decode
 from solinbox.errors import SolinboxError
+from solinbox.indexer.inbox import inbox_activity
 from solinbox.indexer.store import IndexedTransaction, PostgresStore, SqliteStore
 from solinbox.light._borsh import LightDecodeError
 from solinbox.light.events import FlatInstruction, NewCompressedAccount, parse_light_outputs
 from solinbox.light.ids import LIGHT_SYSTEM_PROGRAM_ID
 
 __all__ = ["IngestError", "Indexer", "RpcFollower"]
+
+if TYPE_CHECKING:
+    from solinbox.localnet.bank import Bank, Block
 
 log = logging.getLogger("solinbox.indexer")
 
@@ -91,15 +96,23 @@ class Indexer:
         slot: int,
         block_time: int | None,
         flat: Sequence[FlatInstruction],
+        logs: Sequence[str] = (),
     ) -> IndexedTransaction | None:
-        """Parse and verify one successful transaction; None if it wrote no compressed account."""
+        """Parse and verify one successful transaction; None if there is nothing to keep.
+
+        Kept: the compressed accounts it wrote (Light) and every invocation of the inbox program
+        (its instruction and the events it logged, from ``logs``).
+        """
         try:
             outputs = outputs_of(flat)
         except IngestError:
             self.refused += 1
             log.warning("refused %s: Light data does not verify", signature)
             raise
-        return IndexedTransaction(signature, slot, block_time, tuple(outputs)) if outputs else None
+        activity = inbox_activity(flat, logs, self.store.program_id)
+        if not outputs and not activity:
+            return None
+        return IndexedTransaction(signature, slot, block_time, tuple(outputs), tuple(activity))
 
     def ingest_flat(
         self,
@@ -107,9 +120,10 @@ class Indexer:
         slot: int,
         block_time: int | None,
         flat: Sequence[FlatInstruction],
+        logs: Sequence[str] = (),
     ) -> int:
         """Index one transaction (the checkpoint does not move); returns the accounts stored."""
-        tx = self.indexed(signature, slot, block_time, flat)
+        tx = self.indexed(signature, slot, block_time, flat, logs)
         if tx is None:
             return 0
         self.store.apply(tx)
@@ -149,30 +163,32 @@ class Indexer:
         block_time: int | None = None,
     ) -> int:
         """Index a transaction as LiteSVM executed it (the checkpoint does not move)."""
-        return self.ingest_flat(signature, slot, block_time, self.litesvm_flat(tx, meta, loaded))
+        flat = self.litesvm_flat(tx, meta, loaded)
+        return self.ingest_flat(signature, slot, block_time, flat, meta.logs())
 
-    def attach(self, bank: object) -> Callable[[], None]:
+    def attach(self, bank: Bank) -> Callable[[], None]:
         """Index a localnet bank block by block, as each block is produced.
 
         A block's successful transactions and the checkpoint move in one database transaction.
         """
 
-        def on_block(block: object) -> None:
+        def on_block(block: Block) -> None:
             batch: list[IndexedTransaction] = []
-            for signature in block.signatures:  # type: ignore[attr-defined]
-                record = bank.record(signature)  # type: ignore[attr-defined]
+            for signature in block.signatures:
+                record = bank.record(signature)
                 if record is None or record.err is not None:
                     continue
                 loaded = [*record.loaded_writable, *record.loaded_readonly]
                 flat = self.litesvm_flat(record.transaction, record.meta, loaded)
                 with contextlib.suppress(IngestError):  # counted and logged in indexed()
-                    indexed = self.indexed(signature, record.slot, block.block_time, flat)  # type: ignore[attr-defined]
+                    indexed = self.indexed(
+                        signature, record.slot, block.block_time, flat, record.meta.logs()
+                    )
                     if indexed is not None:
                         batch.append(indexed)
-            self.store.apply_block(block.slot, batch)  # type: ignore[attr-defined]
+            self.store.apply_block(block.slot, batch)
 
-        stop: Callable[[], None] = bank.on_block(on_block)  # type: ignore[attr-defined]
-        return stop
+        return bank.on_block(on_block)
 
 
 _SKIPPED_CODES = (-32004, -32007, -32009)  # block not available / slot skipped / missing in storage
@@ -252,7 +268,11 @@ class RpcFollower:
                 ]
             try:
                 indexed = self.indexer.indexed(
-                    tx.signatures[0], slot, block.block_time, _flatten(keys, top, inner)
+                    tx.signatures[0],
+                    slot,
+                    block.block_time,
+                    _flatten(keys, top, inner),
+                    meta.log_messages or (),
                 )
             except IngestError:
                 continue

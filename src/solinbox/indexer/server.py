@@ -24,7 +24,13 @@ from solders.pubkey import Pubkey
 from solders.signature import Signature
 
 from solinbox._base58 import b58decode, b58encode
-from solinbox.indexer.store import AccountRow, PostgresStore, SignatureRow, SqliteStore
+from solinbox.indexer.store import (
+    AccountRow,
+    ActivityRow,
+    PostgresStore,
+    SignatureRow,
+    SqliteStore,
+)
 from solinbox.light.ids import STATE_TREES_V1, STATE_TREES_V2
 
 __all__ = ["MAX_BODY", "PhotonServer", "handle_request"]
@@ -146,6 +152,39 @@ def _parse_signature_cursor(value: Any) -> tuple[int, bytes]:
     return struct.unpack("<Q", raw[:8])[0], raw[8:]
 
 
+def _activity_json(row: ActivityRow) -> dict[str, Any]:
+    return {
+        "signature": str(row.signature),
+        "slot": row.slot,
+        "blockTime": row.block_time or 0,
+        "position": row.position,
+        "instruction": row.instruction,
+        "inbox": None if row.inbox is None else str(row.inbox),
+        "threadId": row.thread_id,
+        "signer": None if row.signer is None else str(row.signer),
+        "args": row.detail.get("args", {}),
+        "events": row.detail.get("events", []),
+    }
+
+
+def _activity_cursor(row: ActivityRow) -> str:
+    return b58encode(
+        struct.pack("<Q", row.slot) + bytes(row.signature) + struct.pack("<H", row.position)
+    )
+
+
+def _parse_activity_cursor(value: Any) -> tuple[int, bytes, int]:
+    if not isinstance(value, str):
+        raise _invalid("cursor must be a string")
+    try:
+        raw = b58decode(value)
+    except ValueError:
+        raise _invalid("cursor is not base58") from None
+    if len(raw) != 74:
+        raise _invalid("cursor has the wrong length")
+    return struct.unpack("<Q", raw[:8])[0], raw[8:72], struct.unpack("<H", raw[72:])[0]
+
+
 class _Methods:
     def __init__(self, store: SqliteStore | PostgresStore) -> None:
         self.store = store
@@ -255,6 +294,23 @@ class _Methods:
         cursor = _cursor_b58(rows[-1]) if len(rows) == limit else None
         return self.ctx({"items": [_signature_json(r) for r in rows], "cursor": cursor})
 
+    def inbox_activity(self, params: Any) -> Any:
+        """``getInboxActivity`` (ours, not Photon's): the inbox program's instructions on an inbox."""
+        p = _params(params, {"inbox", "threadId", "cursor", "limit"})
+        inbox = _pubkey(p.get("inbox"), "inbox")
+        thread_id = p.get("threadId")
+        if thread_id is not None and (
+            not isinstance(thread_id, int)
+            or isinstance(thread_id, bool)
+            or not 0 <= thread_id < 1 << 63
+        ):
+            raise _invalid("threadId must be a non-negative integer")
+        limit = _limit(p.get("limit"))
+        before = _parse_activity_cursor(p["cursor"]) if p.get("cursor") is not None else None
+        rows = self.store.inbox_activity(inbox, thread_id, before, limit)
+        cursor = _activity_cursor(rows[-1]) if len(rows) == limit else None
+        return self.ctx({"items": [_activity_json(r) for r in rows], "cursor": cursor})
+
     def dispatch(self) -> dict[str, Callable[[Any], Any]]:
         return {
             "getCompressedAccount": lambda p: self.get_account(p, False),
@@ -272,6 +328,7 @@ class _Methods:
             "getLatestCompressionSignatures": lambda p: self.signatures_paginated(p, None),
             "getIndexerSlot": lambda p: self.store.slot(),
             "getIndexerHealth": lambda p: "ok",
+            "getInboxActivity": self.inbox_activity,
         }
 
 

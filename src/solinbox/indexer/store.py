@@ -8,6 +8,8 @@ point and replaying from the checkpoint, leaves the same state as an uninterrupt
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -19,9 +21,28 @@ from typing import Any
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 
+from solinbox.indexer.inbox import InboxActivity
 from solinbox.light.events import NewCompressedAccount
+from solinbox.program.ids import PROGRAM_ID
+from solinbox.program.records import (
+    OFFSET_INBOX,
+    OFFSET_KIND,
+    OFFSET_THREAD_ID,
+    THREAD_FROM_OFFSET,
+    THREAD_TO_OFFSET,
+)
 
-__all__ = ["AccountRow", "IndexedTransaction", "PostgresStore", "SignatureRow", "SqliteStore"]
+__all__ = [
+    "RECORD_COLUMNS",
+    "AccountRow",
+    "ActivityRow",
+    "IndexedTransaction",
+    "PostgresStore",
+    "SignatureRow",
+    "SqliteStore",
+]
+
+log = logging.getLogger("solinbox.indexer.store")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -55,7 +76,52 @@ CREATE TABLE IF NOT EXISTS owner_transactions (
     PRIMARY KEY (owner, signature)
 );
 CREATE TABLE IF NOT EXISTS checkpoint (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    hash BLOB PRIMARY KEY,
+    leaf_index INTEGER NOT NULL,
+    kind BLOB,
+    inbox BLOB,
+    thread_id BLOB,
+    thread_from BLOB,
+    thread_to BLOB
+);
+CREATE INDEX IF NOT EXISTS records_by_thread ON records (inbox, thread_id, kind, leaf_index, hash);
+CREATE INDEX IF NOT EXISTS records_by_inbox ON records (inbox, kind, leaf_index, hash);
+CREATE INDEX IF NOT EXISTS records_by_from ON records (thread_from, kind, leaf_index, hash);
+CREATE INDEX IF NOT EXISTS records_by_to ON records (thread_to, kind, leaf_index, hash);
+CREATE TABLE IF NOT EXISTS inbox_activity (
+    signature BLOB NOT NULL,
+    position INTEGER NOT NULL,
+    slot INTEGER NOT NULL,
+    block_time INTEGER,
+    instruction TEXT,
+    inbox BLOB,
+    thread_id INTEGER,
+    signer BLOB,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (signature, position)
+);
+CREATE INDEX IF NOT EXISTS inbox_activity_by_inbox ON inbox_activity (inbox, slot, signature, position);
+CREATE INDEX IF NOT EXISTS inbox_activity_by_thread ON inbox_activity (inbox, thread_id, slot, signature, position);
 """
+
+#: The record-prefix columns: ``records.<column>`` holds ``data[offset:offset + length]`` of
+#: every account the inbox program owns (NULL when the data is shorter), so a memcmp filter
+#: with exactly that offset and length is answered from an index instead of a scan.
+RECORD_COLUMNS: tuple[tuple[str, int, int], ...] = (
+    ("kind", OFFSET_KIND, 1),
+    ("inbox", OFFSET_INBOX, 32),
+    ("thread_id", OFFSET_THREAD_ID, 8),
+    ("thread_from", THREAD_FROM_OFFSET, 32),
+    ("thread_to", THREAD_TO_OFFSET, 32),
+)
+_RECORD_FILTERS = {(offset, length): column for column, offset, length in RECORD_COLUMNS}
+_RECORD_SELECT = "SELECT hash, leaf_index, " + ", ".join(
+    f"CASE WHEN length(data) >= {offset + length} THEN substr(data, {offset + 1}, {length}) END"
+    for _, offset, length in RECORD_COLUMNS
+)
+_RECORD_INSERT = f"records (hash, leaf_index, {', '.join(c for c, _, _ in RECORD_COLUMNS)}) "
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +132,7 @@ class IndexedTransaction:
     slot: int
     block_time: int | None
     outputs: tuple[NewCompressedAccount, ...]
+    activity: tuple[InboxActivity, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +155,21 @@ class AccountRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ActivityRow:
+    """A stored invocation of the inbox program (:class:`~solinbox.indexer.inbox.InboxActivity`)."""
+
+    signature: Signature
+    position: int
+    slot: int
+    block_time: int | None
+    instruction: str | None
+    inbox: Pubkey | None
+    thread_id: int | None
+    signer: Pubkey | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class SignatureRow:
     """A stored compression transaction."""
 
@@ -97,6 +179,7 @@ class SignatureRow:
 
 
 _ACCOUNT_COLUMNS = "hash, owner, lamports, address, discriminator, data, data_hash, tree, queue, tree_type, leaf_index, seq, slot"
+_QUALIFIED_COLUMNS = ", ".join(f"a.{c.strip()}" for c in _ACCOUNT_COLUMNS.split(","))
 
 
 def _row(r: Sequence[Any]) -> AccountRow:
@@ -124,6 +207,7 @@ class _Db:
     ignore_conflict = "INSERT OR IGNORE INTO"
     ignore_suffix = ""
     greatest = "max"
+    explain = "EXPLAIN QUERY PLAN "
 
     def __init__(self, conn: Any, begin: str) -> None:
         self.conn = conn
@@ -139,9 +223,31 @@ class _Db:
 class _SqlStore:
     """The store's logic over a :class:`_Db` (SQLite or PostgreSQL). Thread-safe."""
 
-    def __init__(self, db: _Db) -> None:
+    def __init__(self, db: _Db, program_id: Pubkey) -> None:
         self._db = db
         self._lock = threading.RLock()
+        self.program_id = program_id
+        self._index_records()
+
+    def _index_records(self) -> None:
+        """Fill ``records`` from the stored accounts if it was made for another program id.
+
+        A database written before the table existed, or for another deployment, is brought up
+        to date once, on open; afterwards every insert maintains it.
+        """
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'records_program'").fetchone()
+            if row is not None and row[0] == str(self.program_id):
+                return
+            db.execute("DELETE FROM records")
+            db.execute(
+                f"{db.ignore_conflict} {_RECORD_INSERT}{_RECORD_SELECT} FROM accounts WHERE owner = ?{db.ignore_suffix}",
+                (bytes(self.program_id),),
+            )
+            db.execute("DELETE FROM meta WHERE key = 'records_program'")
+            db.execute("INSERT INTO meta VALUES ('records_program', ?)", (str(self.program_id),))
+        if row is not None:
+            log.info("re-indexed the records of %s", self.program_id)
 
     def close(self) -> None:
         """Close the database."""
@@ -179,24 +285,40 @@ class _SqlStore:
             (slot,),
         )
 
-    @staticmethod
-    def _insert(db: _Db, tx: IndexedTransaction) -> bool:
+    def _insert(self, db: _Db, tx: IndexedTransaction) -> bool:
         sig = bytes(tx.signature)
-        if db.execute("SELECT 1 FROM transactions WHERE signature = ?", (sig,)).fetchone():
-            return False
-        db.execute("INSERT INTO transactions VALUES (?, ?, ?)", (sig, tx.slot, tx.block_time))
-        for o in tx.outputs:
-            db.execute(
-                f"{db.ignore_conflict} accounts ({_ACCOUNT_COLUMNS}, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?){db.ignore_suffix}",
-                (o.hash, bytes(o.owner), o.lamports, o.address, o.discriminator, o.data, o.data_hash,
-                 bytes(o.tree), bytes(o.queue), int(o.tree_type), o.leaf_index,
-                 o.seq if int(o.tree_type) == 1 else None, tx.slot, sig),
+        stored = False
+        if (
+            tx.outputs
+            and not db.execute("SELECT 1 FROM transactions WHERE signature = ?", (sig,)).fetchone()
+        ):
+            stored = True
+            db.execute("INSERT INTO transactions VALUES (?, ?, ?)", (sig, tx.slot, tx.block_time))
+            for o in tx.outputs:
+                db.execute(
+                    f"{db.ignore_conflict} accounts ({_ACCOUNT_COLUMNS}, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?){db.ignore_suffix}",
+                    (o.hash, bytes(o.owner), o.lamports, o.address, o.discriminator, o.data, o.data_hash,
+                     bytes(o.tree), bytes(o.queue), int(o.tree_type), o.leaf_index,
+                     o.seq if int(o.tree_type) == 1 else None, tx.slot, sig),
+                )  # fmt: skip
+                db.execute(
+                    f"{db.ignore_conflict} owner_transactions VALUES (?, ?, ?){db.ignore_suffix}",
+                    (bytes(o.owner), sig, tx.slot),
+                )
+                if o.owner == self.program_id:
+                    db.execute(
+                        f"{db.ignore_conflict} {_RECORD_INSERT}{_RECORD_SELECT} FROM accounts WHERE hash = ?{db.ignore_suffix}",
+                        (o.hash,),
+                    )
+        for a in tx.activity:
+            cursor = db.execute(
+                f"{db.ignore_conflict} inbox_activity VALUES (?,?,?,?,?,?,?,?,?){db.ignore_suffix}",
+                (sig, a.position, tx.slot, tx.block_time, a.instruction,
+                 None if a.inbox is None else bytes(a.inbox), a.thread_id,
+                 None if a.signer is None else bytes(a.signer), json.dumps(a.detail())),
             )  # fmt: skip
-            db.execute(
-                f"{db.ignore_conflict} owner_transactions VALUES (?, ?, ?){db.ignore_suffix}",
-                (bytes(o.owner), sig, tx.slot),
-            )
-        return True
+            stored = stored or cursor.rowcount == 1
+        return stored
 
     def advance(self, slot: int) -> None:
         """Record that every block up to ``slot`` is completely indexed."""
@@ -222,6 +344,39 @@ class _SqlStore:
             ).fetchone()
         return _row(row) if row else None
 
+    def _owner_query(
+        self,
+        owner: Pubkey,
+        filters: Sequence[tuple[int, bytes]],
+        cursor: bytes | None,
+        limit: int,
+    ) -> tuple[str, list[object]]:
+        mapped = owner == self.program_id and any(
+            (offset, len(raw)) in _RECORD_FILTERS for offset, raw in filters
+        )
+        # the inbox program's records: filters on the record prefix go through `records`' indexes
+        table = "records r JOIN accounts a ON a.hash = r.hash" if mapped else "accounts a"
+        order = "r" if mapped else "a"
+        sql = f"SELECT {_QUALIFIED_COLUMNS} FROM {table} WHERE a.owner = ? AND a.spent = 0"
+        params: list[object] = [bytes(owner)]
+        for offset, raw in filters:
+            column = _RECORD_FILTERS.get((offset, len(raw))) if mapped else None
+            if column is not None:
+                sql += f" AND r.{column} = ?"
+                params.append(raw)
+            else:
+                sql += " AND substr(a.data, ?, ?) = ?"
+                params += [offset + 1, len(raw), raw]
+        if cursor is not None:
+            sql += (
+                f" AND ({order}.leaf_index, {order}.hash) >"
+                " (SELECT leaf_index, hash FROM accounts WHERE hash = ?)"
+            )
+            params.append(cursor)
+        sql += f" ORDER BY {order}.leaf_index, {order}.hash LIMIT ?"
+        params.append(limit)
+        return sql, params
+
     def accounts_by_owner(
         self,
         owner: Pubkey,
@@ -232,22 +387,22 @@ class _SqlStore:
         """Unspent accounts of ``owner`` matching every memcmp filter, ordered by (leaf_index, hash).
 
         The cursor is the last item's hash and is resumed by position in the same order, so
-        pages neither skip nor repeat (unlike Photon's hash-only comparison).
+        pages neither skip nor repeat (unlike Photon's hash-only comparison). For the inbox
+        program's own accounts, filters on the record prefix (:data:`RECORD_COLUMNS`) are
+        answered from the ``records`` indexes; the result is the same as a scan's.
         """
-        sql = f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE owner = ? AND spent = 0"
-        params: list[object] = [bytes(owner)]
-        for offset, raw in filters:
-            sql += " AND substr(data, ?, ?) = ?"
-            params += [offset + 1, len(raw), raw]
-        if cursor is not None:
-            sql += (
-                " AND (leaf_index, hash) > (SELECT leaf_index, hash FROM accounts WHERE hash = ?)"
-            )
-            params.append(cursor)
-        sql += " ORDER BY leaf_index, hash LIMIT ?"
-        params.append(limit)
+        sql, params = self._owner_query(owner, filters, cursor, limit)
         with self._lock:
             return [_row(r) for r in self._db.execute(sql, params).fetchall()]
+
+    def explain_accounts_by_owner(
+        self, owner: Pubkey, filters: Sequence[tuple[int, bytes]] = ()
+    ) -> str:
+        """The database's plan for :meth:`accounts_by_owner` (which indexes it uses)."""
+        sql, params = self._owner_query(owner, filters, None, 100)
+        with self._lock:
+            rows = self._db.execute(self._db.explain + sql, params).fetchall()
+        return "\n".join(str(r[-1]) for r in rows)
 
     def accounts_by_signature(self, signature: bytes) -> list[AccountRow]:
         """The accounts a transaction created, in leaf order."""
@@ -296,6 +451,47 @@ class _SqlStore:
             rows = self._db.execute(sql, params).fetchall()
         return [SignatureRow(Signature.from_bytes(bytes(r[0])), int(r[1]), r[2]) for r in rows]
 
+    def inbox_activity(
+        self,
+        inbox: Pubkey,
+        thread_id: int | None = None,
+        before: tuple[int, bytes, int] | None = None,
+        limit: int = 1000,
+    ) -> list[ActivityRow]:
+        """The inbox program's instructions on ``inbox`` (optionally one thread), newest first.
+
+        ``before`` is a position ``(slot, signature, position)``: only older rows are returned.
+        """
+        sql = (
+            "SELECT signature, position, slot, block_time, instruction, inbox, thread_id, signer,"
+            " detail FROM inbox_activity WHERE inbox = ?"
+        )
+        params: list[object] = [bytes(inbox)]
+        if thread_id is not None:
+            sql += " AND thread_id = ?"
+            params.append(thread_id)
+        if before is not None:
+            sql += " AND (slot, signature, position) < (?, ?, ?)"
+            params += list(before)
+        sql += " ORDER BY slot DESC, signature DESC, position DESC LIMIT ?"
+        params.append(limit)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [
+            ActivityRow(
+                Signature.from_bytes(bytes(r[0])),
+                int(r[1]),
+                int(r[2]),
+                None if r[3] is None else int(r[3]),
+                r[4],
+                None if r[5] is None else Pubkey(bytes(r[5])),
+                None if r[6] is None else int(r[6]),
+                None if r[7] is None else Pubkey(bytes(r[7])),
+                json.loads(r[8]),
+            )
+            for r in rows
+        ]
+
     def count(self) -> int:
         """Number of stored accounts."""
         with self._lock:
@@ -305,12 +501,12 @@ class _SqlStore:
 class SqliteStore(_SqlStore):
     """The SQLite store (embedded, the default; ``":memory:"`` for a throwaway one)."""
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    def __init__(self, path: str | Path = ":memory:", *, program_id: Pubkey = PROGRAM_ID) -> None:
         conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(_SCHEMA)
-        super().__init__(_Db(conn, "BEGIN IMMEDIATE"))
+        super().__init__(_Db(conn, "BEGIN IMMEDIATE"), program_id)
 
 
 class _PostgresDb(_Db):
@@ -318,6 +514,7 @@ class _PostgresDb(_Db):
     ignore_conflict = "INSERT INTO"
     ignore_suffix = " ON CONFLICT DO NOTHING"
     greatest = "GREATEST"
+    explain = "EXPLAIN "
 
 
 class PostgresStore(_SqlStore):
@@ -326,7 +523,7 @@ class PostgresStore(_SqlStore):
     ``dsn`` is a libpq connection string, e.g. ``"host=127.0.0.1 port=5432 dbname=solinbox"``.
     """
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, program_id: Pubkey = PROGRAM_ID) -> None:
         try:
             import psycopg
         except ImportError as exc:  # pragma: no cover - the extra is installed in the test env
@@ -338,4 +535,4 @@ class PostgresStore(_SqlStore):
         for statement in schema.split(";"):
             if statement.strip():
                 conn.execute(statement)
-        super().__init__(_PostgresDb(conn, "BEGIN ISOLATION LEVEL SERIALIZABLE"))
+        super().__init__(_PostgresDb(conn, "BEGIN ISOLATION LEVEL SERIALIZABLE"), program_id)

@@ -21,7 +21,14 @@ from solders.pubkey import Pubkey
 from solinbox._base58 import b58encode
 from solinbox.errors import SolinboxError
 
-__all__ = ["CompressedAccount", "PhotonError", "PhotonReader", "memcmp"]
+__all__ = [
+    "CompressedAccount",
+    "InboxActivityItem",
+    "PhotonError",
+    "PhotonMethodNotFound",
+    "PhotonReader",
+    "memcmp",
+]
 
 
 class PhotonError(SolinboxError):
@@ -30,6 +37,52 @@ class PhotonError(SolinboxError):
     def __init__(self, message: str, code: int | None = None) -> None:
         super().__init__(message)
         self.code = code
+
+
+class PhotonMethodNotFound(PhotonError):
+    """The endpoint does not serve the method (``-32601``).
+
+    A Photon, for instance, asked for ``getInboxActivity`` (only solinbox's indexer has it).
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class InboxActivityItem:
+    """One instruction of the inbox program on an inbox (``getInboxActivity``, solinbox only).
+
+    ``events`` are ``{"name": ..., "data": {...}}`` objects with Pubkeys as base58 strings.
+    """
+
+    signature: str
+    slot: int
+    block_time: int
+    position: int
+    instruction: str | None
+    inbox: Pubkey | None
+    thread_id: int | None
+    signer: Pubkey | None
+    args: dict[str, Any]
+    events: list[dict[str, Any]]
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> InboxActivityItem:
+        """Decode one item of ``getInboxActivity``."""
+        return cls(
+            signature=doc["signature"],
+            slot=int(doc["slot"]),
+            block_time=int(doc["blockTime"]),
+            position=int(doc["position"]),
+            instruction=doc.get("instruction"),
+            inbox=Pubkey.from_string(doc["inbox"]) if doc.get("inbox") else None,
+            thread_id=doc.get("threadId"),
+            signer=Pubkey.from_string(doc["signer"]) if doc.get("signer") else None,
+            args=dict(doc.get("args") or {}),
+            events=list(doc.get("events") or []),
+        )
+
+    def event(self, name: str) -> dict[str, Any] | None:
+        """The data of the first event called ``name``, if this instruction logged one."""
+        return next((e["data"] for e in self.events if e.get("name") == name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +185,9 @@ class PhotonReader:
                     raise PhotonError(f"{method}: {exc}") from exc
                 await asyncio.sleep(self.backoff * 2**attempt)
         if "error" in doc:
-            raise PhotonError(f"{method}: {doc['error'].get('message')}", doc["error"].get("code"))
+            code = doc["error"].get("code")
+            cls = PhotonMethodNotFound if code == -32601 else PhotonError
+            raise cls(f"{method}: {doc['error'].get('message')}", code)
         return doc["result"]
 
     async def _versioned(self, name: str, params: Any) -> Any:
@@ -182,6 +237,36 @@ class PhotonReader:
                     continue
                 seen.add(account.hash)
                 yield account
+                count += 1
+                if max_items is not None and count >= max_items:
+                    return
+            cursor = value.get("cursor")
+            if not cursor or not value["items"]:
+                return
+
+    async def inbox_activity(
+        self,
+        inbox: Pubkey,
+        *,
+        thread_id: int | None = None,
+        page_size: int = 100,
+        max_items: int | None = None,
+    ) -> AsyncIterator[InboxActivityItem]:
+        """The inbox program's instructions on ``inbox`` (or one thread), newest first.
+
+        A solinbox indexer extension: a Photon raises :class:`PhotonMethodNotFound`.
+        """
+        cursor: str | None = None
+        count = 0
+        while True:
+            params: dict[str, Any] = {"inbox": str(inbox), "limit": page_size}
+            if thread_id is not None:
+                params["threadId"] = thread_id
+            if cursor:
+                params["cursor"] = cursor
+            value = (await self.call("getInboxActivity", params))["value"]
+            for item in value["items"]:
+                yield InboxActivityItem.from_json(item)
                 count += 1
                 if max_items is not None and count >= max_items:
                     return

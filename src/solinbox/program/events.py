@@ -13,7 +13,7 @@ from solders.pubkey import Pubkey
 from solinbox.program.discriminators import event_discriminator
 from solinbox.program.ids import PROGRAM_ID
 
-__all__ = ["EVENT_LAYOUTS", "Event", "decode_event", "parse_events"]
+__all__ = ["EVENT_LAYOUTS", "Event", "decode_event", "events_by_invocation", "parse_events"]
 
 #: Event name -> Borsh field layout (name, struct code; ``32s`` = Pubkey).
 EVENT_LAYOUTS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -65,20 +65,34 @@ def decode_event(raw: bytes) -> Event | None:
 
 def parse_events(logs: Iterable[str], program_id: Pubkey = PROGRAM_ID) -> list[Event]:
     """Events this program emitted, from a transaction's log lines (CPI depth tracked)."""
-    events: list[Event] = []
-    stack: list[str] = []
+    return [event for group in events_by_invocation(logs, program_id) for event in group]
+
+
+def events_by_invocation(logs: Iterable[str], program_id: Pubkey = PROGRAM_ID) -> list[list[Event]]:
+    """The events of each invocation of the program, in the order the invocations started.
+
+    Entry ``k`` belongs to the program's ``k``-th invocation (top level or by CPI), which is
+    also its ``k``-th instruction in the transaction's flattened (execution-order) instruction
+    list. An event logged by a program the program called is not its own and is not counted.
+    """
+    groups: list[list[Event]] = []
+    stack: list[int | None] = []  # per open invocation: its group index if it is the program
     me = str(program_id)
     for line in logs:
         if line.startswith("Program ") and " invoke [" in line:
-            stack.append(line.split()[1])
+            if line.split()[1] == me:
+                groups.append([])
+                stack.append(len(groups) - 1)
+            else:
+                stack.append(None)
         elif line.startswith("Program ") and (line.endswith(" success") or " failed" in line):
             if stack:
                 stack.pop()
-        elif line.startswith("Program data: ") and stack and stack[-1] == me:
+        elif line.startswith("Program data: ") and stack and stack[-1] is not None:
             try:
                 raw = base64.b64decode(line[len("Program data: ") :].split()[0], validate=True)
             except (binascii.Error, IndexError):
                 continue
             if (event := decode_event(raw)) is not None:
-                events.append(event)
-    return events
+                groups[stack[-1]].append(event)
+    return groups
