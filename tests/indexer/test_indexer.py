@@ -11,7 +11,7 @@ from solders.message import MessageV0
 from solders.pubkey import Pubkey
 from solders.transaction import VersionedTransaction
 
-from solinbox.indexer import Indexer, IngestError, RpcFollower, SqliteStore
+from solinbox.indexer import Indexer, IngestError, PhotonServer, RpcFollower, SqliteStore
 from solinbox.indexer.ingest import outputs_of
 from solinbox.light import STATE_TREES_V1, STATE_TREES_V2, invoke_compress_sol
 from solinbox.light.events import FlatInstruction, flatten_instructions
@@ -225,3 +225,24 @@ async def test_idempotent_apply(stack: Stack) -> None:
                 record.signature, record.slot, record.transaction, record.meta
             )
     assert stack.store.count() == before
+
+
+async def test_health_compares_with_the_rpc(stack: Stack) -> None:
+    for _ in range(25):
+        stack.net.produce_block()
+    await stack.reader.wait_for_slot((await stack.rpc.get_slot()).value)
+    assert await stack.reader.call("getIndexerHealth") == "ok"  # the attached feed keeps up
+    stale = SqliteStore()  # an indexer that has seen nothing, next to the same RPC
+    async with (
+        PhotonServer(stale, port=0, rpc_url=stack.net.rpc_url) as server,
+        httpx.AsyncClient() as http,
+    ):
+        body = {"jsonrpc": "2.0", "id": 1, "method": "getIndexerHealth"}
+        answer = (await http.post(server.url, json=body)).json()
+        assert answer["error"]["code"] == -32000
+        assert answer["error"]["message"].startswith("Node is behind ")
+        assert int(answer["error"]["message"].split()[3]) > 20
+        probe = await http.get(server.url + "/getIndexerHealth")
+        assert probe.status_code == 503 and probe.text.startswith("Node is behind")
+        stale.advance((await stack.rpc.get_slot()).value)
+        assert (await http.post(server.url, json=body)).json()["result"] == "ok"

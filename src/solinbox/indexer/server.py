@@ -38,6 +38,8 @@ __all__ = ["MAX_BODY", "PhotonServer", "handle_request"]
 log = logging.getLogger("solinbox.indexer.server")
 MAX_BODY = 1024 * 1024
 PAGE_LIMIT = 1000
+#: Photon reports itself unhealthy when more than this many slots behind its RPC.
+HEALTH_SLOT_DISTANCE = 20
 _NULLIFIER_QUEUE = {t.tree: t.nullifier_queue for t in STATE_TREES_V1}
 _V2_TREE = {t.output_queue: t.tree for t in STATE_TREES_V2}
 _PROOF_METHODS = {
@@ -453,17 +455,37 @@ class PhotonServer:
             return _error(-32000, f"RPC unavailable: {exc}", request_id)
         return {"jsonrpc": "2.0", "result": result, "id": request_id}
 
+    async def health(self) -> str | None:
+        """None when healthy, else why not (Photon: more than 20 slots behind the RPC).
+
+        Without an RPC to compare with (the in-process feed) the indexer is never behind.
+        """
+        if self.rpc_url is None:
+            return None
+        body = {"jsonrpc": "2.0", "id": 1, "method": "getSlot", "params": [{"commitment": "confirmed"}]}  # fmt: skip
+        try:
+            async with httpx.AsyncClient(timeout=5) as http:
+                tip = (await http.post(self.rpc_url, json=body)).json()["result"]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            return f"RPC unavailable: {exc}"
+        behind = int(tip) - self.store.slot()
+        return f"Node is behind {behind} slots" if behind > HEALTH_SLOT_DISTANCE else None
+
     async def _answer(self, request: Any) -> dict[str, Any]:
-        if (
-            isinstance(request, dict)
-            and request.get("method") in _TX_METHODS
-            and request.get("jsonrpc") == "2.0"
-        ):
-            return await self._transaction_with_info(request)
+        if isinstance(request, dict) and request.get("jsonrpc") == "2.0":
+            if request.get("method") in _TX_METHODS:
+                return await self._transaction_with_info(request)
+            if request.get("method") == "getIndexerHealth":
+                problem = await self.health()
+                if problem is not None:
+                    return _error(-32000, problem, request.get("id"))
         return handle_request(self.methods, request)
 
     async def _health(self, request: web.Request) -> web.Response:
-        return web.Response(text="ok")
+        problem = await self.health()
+        return (
+            web.Response(text="ok") if problem is None else web.Response(text=problem, status=503)
+        )
 
     async def _http(self, request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > MAX_BODY:
