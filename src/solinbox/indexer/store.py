@@ -85,23 +85,23 @@ CREATE TABLE IF NOT EXISTS records (
     thread_id BLOB,
     thread_from BLOB,
     thread_to BLOB
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS records_by_thread ON records (inbox, thread_id, kind, leaf_index, hash);
 CREATE INDEX IF NOT EXISTS records_by_inbox ON records (inbox, kind, leaf_index, hash);
-CREATE INDEX IF NOT EXISTS records_by_from ON records (thread_from, kind, leaf_index, hash);
-CREATE INDEX IF NOT EXISTS records_by_to ON records (thread_to, kind, leaf_index, hash);
+CREATE INDEX IF NOT EXISTS records_by_from ON records (thread_from, leaf_index, hash) WHERE kind = X'01';
+CREATE INDEX IF NOT EXISTS records_by_to ON records (thread_to, leaf_index, hash) WHERE kind = X'01';
 CREATE TABLE IF NOT EXISTS inbox_activity (
+    inbox BLOB NOT NULL,
+    slot INTEGER NOT NULL,
     signature BLOB NOT NULL,
     position INTEGER NOT NULL,
-    slot INTEGER NOT NULL,
     block_time INTEGER,
     instruction TEXT,
-    inbox BLOB,
     thread_id INTEGER,
     signer BLOB,
     detail TEXT NOT NULL,
     PRIMARY KEY (signature, position)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS inbox_activity_by_inbox ON inbox_activity (inbox, slot, signature, position);
 CREATE INDEX IF NOT EXISTS inbox_activity_by_thread ON inbox_activity (inbox, thread_id, slot, signature, position);
 """
@@ -213,6 +213,11 @@ class _Db:
         self.conn = conn
         self.begin = begin
 
+    @staticmethod
+    def bytes_literal(raw: bytes) -> str:
+        """``raw`` as an SQL literal of the dialect's byte-string type."""
+        return f"X'{raw.hex()}'"
+
     def sql(self, text: str) -> str:
         return text.replace("?", self.placeholder) if self.placeholder != "?" else text
 
@@ -313,8 +318,8 @@ class _SqlStore:
         for a in tx.activity:
             cursor = db.execute(
                 f"{db.ignore_conflict} inbox_activity VALUES (?,?,?,?,?,?,?,?,?){db.ignore_suffix}",
-                (sig, a.position, tx.slot, tx.block_time, a.instruction,
-                 None if a.inbox is None else bytes(a.inbox), a.thread_id,
+                (b"" if a.inbox is None else bytes(a.inbox), tx.slot, sig, a.position,
+                 tx.block_time, a.instruction, a.thread_id,
                  None if a.signer is None else bytes(a.signer), json.dumps(a.detail())),
             )  # fmt: skip
             stored = stored or cursor.rowcount == 1
@@ -361,7 +366,10 @@ class _SqlStore:
         params: list[object] = [bytes(owner)]
         for offset, raw in filters:
             column = _RECORD_FILTERS.get((offset, len(raw))) if mapped else None
-            if column is not None:
+            if column == "kind":
+                # a literal, so the planner can pick the partial indexes (thread headers only)
+                sql += f" AND r.kind = {self._db.bytes_literal(raw)}"
+            elif column is not None:
                 sql += f" AND r.{column} = ?"
                 params.append(raw)
             else:
@@ -484,7 +492,7 @@ class _SqlStore:
                 int(r[2]),
                 None if r[3] is None else int(r[3]),
                 r[4],
-                None if r[5] is None else Pubkey(bytes(r[5])),
+                Pubkey(bytes(r[5])) if r[5] else None,
                 None if r[6] is None else int(r[6]),
                 None if r[7] is None else Pubkey(bytes(r[7])),
                 json.loads(r[8]),
@@ -516,6 +524,11 @@ class _PostgresDb(_Db):
     greatest = "GREATEST"
     explain = "EXPLAIN "
 
+    @staticmethod
+    def bytes_literal(raw: bytes) -> str:
+        """``raw`` as a bytea literal."""
+        return f"'\\x{raw.hex()}'::bytea"
+
 
 class PostgresStore(_SqlStore):
     """The PostgreSQL store, for scale (``pip install 'solinbox[postgres]'``): same behaviour.
@@ -531,7 +544,12 @@ class PostgresStore(_SqlStore):
                 "PostgresStore needs psycopg: pip install 'solinbox[postgres]'"
             ) from exc
         conn = psycopg.connect(dsn, autocommit=True)
-        schema = _SCHEMA.replace("BLOB", "BYTEA").replace("INTEGER", "BIGINT")
+        schema = (
+            _SCHEMA.replace("BLOB", "BYTEA")
+            .replace("INTEGER", "BIGINT")
+            .replace(" WITHOUT ROWID", "")
+            .replace("X'01'", _PostgresDb.bytes_literal(b"\x01"))
+        )
         for statement in schema.split(";"):
             if statement.strip():
                 conn.execute(statement)
