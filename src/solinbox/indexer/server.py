@@ -286,13 +286,13 @@ class _Methods:
     def signatures_paginated(self, params: Any, key: str | None) -> Any:
         allowed = {"cursor", "limit"} | ({key} if key else set())
         p = _params(params, allowed)
-        owner = _pubkey(p.get(key), key) if key else None
+        key_value = _pubkey(p.get(key), key) if key else None
         limit = _limit(p.get("limit"))
         before = _parse_signature_cursor(p["cursor"]) if p.get("cursor") is not None else None
-        if key == "address":
-            rows: list[SignatureRow] = []  # our accounts have no addresses
+        if key == "address" and key_value is not None:
+            rows = self.store.signatures(None, before, limit, address=bytes(key_value))
         else:
-            rows = self.store.signatures(owner, before, limit)
+            rows = self.store.signatures(key_value, before, limit)
         cursor = _cursor_b58(rows[-1]) if len(rows) == limit else None
         return self.ctx({"items": [_signature_json(r) for r in rows], "cursor": cursor})
 

@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS accounts (
     spent INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS accounts_by_owner ON accounts (owner, spent, leaf_index, hash);
+CREATE INDEX IF NOT EXISTS accounts_by_address ON accounts (address, slot) WHERE address IS NOT NULL;
 CREATE TABLE IF NOT EXISTS transactions (
     signature BLOB PRIMARY KEY,
     slot INTEGER NOT NULL,
@@ -442,11 +443,20 @@ class _SqlStore:
         owner: Pubkey | None = None,
         before: tuple[int, bytes] | None = None,
         limit: int = 1000,
+        *,
+        address: bytes | None = None,
     ) -> list[SignatureRow]:
-        """Compression signatures (optionally of one owner), newest first, after a cursor."""
-        if owner is not None:
+        """Compression signatures, newest first, after a cursor.
+
+        All of them, those of one ``owner``'s accounts, or those that created an account with
+        ``address`` (every version of it).
+        """
+        if address is not None:
+            sql = "SELECT DISTINCT t.signature, t.slot, t.block_time FROM accounts a JOIN transactions t ON a.signature = t.signature WHERE a.address = ?"
+            params: list[object] = [address]
+        elif owner is not None:
             sql = "SELECT t.signature, t.slot, t.block_time FROM owner_transactions o JOIN transactions t ON o.signature = t.signature WHERE o.owner = ?"
-            params: list[object] = [bytes(owner)]
+            params = [bytes(owner)]
         else:
             sql = "SELECT signature, slot, block_time FROM transactions t WHERE 1 = 1"
             params = []
