@@ -32,9 +32,9 @@ from solders.transaction_status import UiCompiledInstruction
 from solinbox._base58 import b58decode
 from solinbox.errors import SolinboxError
 from solinbox.indexer.inbox import inbox_activity
-from solinbox.indexer.store import IndexedTransaction, PostgresStore, SqliteStore
+from solinbox.indexer.store import IndexedTransaction, PostgresStore, SpentAccount, SqliteStore
 from solinbox.light._borsh import LightDecodeError
-from solinbox.light.events import FlatInstruction, NewCompressedAccount, parse_light_outputs
+from solinbox.light.events import FlatInstruction, NewCompressedAccount, parse_light_invocations
 from solinbox.light.ids import LIGHT_SYSTEM_PROGRAM_ID
 
 __all__ = ["IngestError", "Indexer", "RpcFollower"]
@@ -75,12 +75,30 @@ def _flatten(
 
 def outputs_of(flat: Sequence[FlatInstruction]) -> list[NewCompressedAccount]:
     """The verified outputs of a flattened transaction (raises :class:`IngestError`)."""
+    return light_effects(flat)[0]
+
+
+def light_effects(
+    flat: Sequence[FlatInstruction],
+) -> tuple[list[NewCompressedAccount], list[SpentAccount]]:
+    """What a transaction did to compressed state: the verified outputs and the spent inputs.
+
+    Raises:
+        IngestError: malformed Light data or an output whose leaf hash does not verify.
+    """
     if not any(ix.program_id == LIGHT_SYSTEM_PROGRAM_ID for ix in flat):
-        return []
+        return [], []
     try:
-        return parse_light_outputs(flat, verify_hashes=True)
+        invocations = parse_light_invocations(flat, verify_hashes=True)
     except (LightDecodeError, IndexError, ValueError) as exc:
         raise IngestError(str(exc)) from exc
+    outputs = [o for inv in invocations for o in inv.outputs]
+    spent = [
+        SpentAccount(n.account_hash, inv.insert_into_queues.tx_hash)
+        for inv in invocations
+        for n in inv.insert_into_queues.nullifiers
+    ]
+    return outputs, spent
 
 
 class Indexer:
@@ -100,19 +118,21 @@ class Indexer:
     ) -> IndexedTransaction | None:
         """Parse and verify one successful transaction; None if there is nothing to keep.
 
-        Kept: the compressed accounts it wrote (Light) and every invocation of the inbox program
+        Kept: the compressed accounts it wrote and spent (Light) and every invocation of the inbox program
         (its instruction and the events it logged, from ``logs``).
         """
         try:
-            outputs = outputs_of(flat)
+            outputs, spent = light_effects(flat)
         except IngestError:
             self.refused += 1
             log.warning("refused %s: Light data does not verify", signature)
             raise
         activity = inbox_activity(flat, logs, self.store.program_id)
-        if not outputs and not activity:
+        if not outputs and not spent and not activity:
             return None
-        return IndexedTransaction(signature, slot, block_time, tuple(outputs), tuple(activity))
+        return IndexedTransaction(
+            signature, slot, block_time, tuple(outputs), tuple(activity), tuple(spent)
+        )
 
     def ingest_flat(
         self,

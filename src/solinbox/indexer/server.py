@@ -31,6 +31,7 @@ from solinbox.indexer.store import (
     SignatureRow,
     SqliteStore,
 )
+from solinbox.light.hashing import poseidon
 from solinbox.light.ids import STATE_TREES_V1, STATE_TREES_V2
 
 __all__ = ["MAX_BODY", "PhotonServer", "handle_request"]
@@ -132,6 +133,22 @@ def account_json(
         out["merkleContext"] = {"treeType": row.tree_type, "tree": str(tree), "queue": str(queue),
                                 "cpiContext": None, "nextTreeContext": None}  # fmt: skip
     return out
+
+
+def _closed_json(row: AccountRow, tx_hash: bytes) -> dict[str, Any]:
+    """Photon's ``ClosedAccountV2``: the account, its nullifier and the Light tx hash.
+
+    A V2 (batched) nullifier is ``Poseidon(hash, leaf_index as 32 bytes BE, tx_hash)``; a V1
+    nullifier queue takes the account hash itself.
+    """
+    nullifier = row.hash
+    if row.tree_type != 1:
+        try:
+            nullifier = poseidon(row.hash, row.leaf_index.to_bytes(32, "big"), tx_hash)
+        except ValueError:  # not field elements: cannot come from Light; keep the hash
+            nullifier = row.hash
+    return {"account": account_json(row, v2=True), "nullifier": _b58(nullifier),
+            "txHash": _b58(tx_hash)}  # fmt: skip
 
 
 def _signature_json(row: SignatureRow) -> dict[str, Any]:
@@ -445,9 +462,14 @@ class PhotonServer:
                 raise RpcError(-32000, f"Record Not Found: Transaction {sig} not found")
             rows = self.store.accounts_by_signature(raw_sig)
             opened = [{"account": account_json(r, v2=v2), "optionalTokenData": None} for r in rows]
+            closed = [
+                {"account": _closed_json(r, tx_hash) if v2 else account_json(r, v2=False),
+                 "optionalTokenData": None}
+                for r, tx_hash in self.store.closed_by_signature(raw_sig)
+            ]  # fmt: skip
             result = {
                 "transaction": tx,
-                "compressionInfo": {"closedAccounts": [], "openedAccounts": opened},
+                "compressionInfo": {"closedAccounts": closed, "openedAccounts": opened},
             }
         except RpcError as exc:
             return _error(exc.code, exc.message, request_id)

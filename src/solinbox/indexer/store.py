@@ -39,6 +39,7 @@ __all__ = [
     "IndexedTransaction",
     "PostgresStore",
     "SignatureRow",
+    "SpentAccount",
     "SqliteStore",
 ]
 
@@ -76,6 +77,13 @@ CREATE TABLE IF NOT EXISTS owner_transactions (
     slot INTEGER NOT NULL,
     PRIMARY KEY (owner, signature)
 );
+CREATE TABLE IF NOT EXISTS nullifications (
+    hash BLOB PRIMARY KEY,
+    signature BLOB NOT NULL,
+    slot INTEGER NOT NULL,
+    tx_hash BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS nullifications_by_signature ON nullifications (signature);
 CREATE TABLE IF NOT EXISTS checkpoint (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
@@ -126,6 +134,17 @@ _RECORD_INSERT = f"records (hash, leaf_index, {', '.join(c for c, _, _ in RECORD
 
 
 @dataclass(frozen=True, slots=True)
+class SpentAccount:
+    """An input a transaction nullified, with the transaction's Light ``tx_hash``.
+
+    (A V2 nullifier is ``Poseidon(hash, leaf_index, tx_hash)``.)
+    """
+
+    hash: bytes
+    tx_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class IndexedTransaction:
     """What the indexer keeps of one successful transaction."""
 
@@ -134,6 +153,7 @@ class IndexedTransaction:
     block_time: int | None
     outputs: tuple[NewCompressedAccount, ...]
     activity: tuple[InboxActivity, ...] = ()
+    spent: tuple[SpentAccount, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,12 +314,21 @@ class _SqlStore:
     def _insert(self, db: _Db, tx: IndexedTransaction) -> bool:
         sig = bytes(tx.signature)
         stored = False
-        if (
-            tx.outputs
-            and not db.execute("SELECT 1 FROM transactions WHERE signature = ?", (sig,)).fetchone()
-        ):
+        if (tx.outputs or tx.spent) and not db.execute(
+            "SELECT 1 FROM transactions WHERE signature = ?", (sig,)
+        ).fetchone():
             stored = True
             db.execute("INSERT INTO transactions VALUES (?, ?, ?)", (sig, tx.slot, tx.block_time))
+            for spent in tx.spent:
+                db.execute(
+                    f"{db.ignore_conflict} nullifications VALUES (?, ?, ?, ?){db.ignore_suffix}",
+                    (spent.hash, sig, tx.slot, spent.tx_hash),
+                )
+                db.execute("UPDATE accounts SET spent = 1 WHERE hash = ?", (spent.hash,))
+                db.execute(
+                    f"{db.ignore_conflict} owner_transactions SELECT owner, ?, ? FROM accounts WHERE hash = ?{db.ignore_suffix}",
+                    (sig, tx.slot, spent.hash),
+                )
             for o in tx.outputs:
                 db.execute(
                     f"{db.ignore_conflict} accounts ({_ACCOUNT_COLUMNS}, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?){db.ignore_suffix}",
@@ -413,6 +442,15 @@ class _SqlStore:
             rows = self._db.execute(self._db.explain + sql, params).fetchall()
         return "\n".join(str(r[-1]) for r in rows)
 
+    def closed_by_signature(self, signature: bytes) -> list[tuple[AccountRow, bytes]]:
+        """The accounts a transaction nullified, with its Light ``tx_hash``, in leaf order."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_QUALIFIED_COLUMNS}, n.tx_hash FROM nullifications n JOIN accounts a ON a.hash = n.hash WHERE n.signature = ? ORDER BY a.leaf_index, a.hash",
+                (signature,),
+            ).fetchall()
+        return [(_row(r), bytes(r[-1])) for r in rows]
+
     def accounts_by_signature(self, signature: bytes) -> list[AccountRow]:
         """The accounts a transaction created, in leaf order."""
         with self._lock:
@@ -430,11 +468,14 @@ class _SqlStore:
         return int(row[0])
 
     def signatures_for_account(self, hash: bytes) -> list[SignatureRow]:
-        """The transaction that created the account."""
+        """The transactions that created and (if it is spent) nullified the account, newest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT t.signature, t.slot, t.block_time FROM accounts a JOIN transactions t ON a.signature = t.signature WHERE a.hash = ?",
-                (hash,),
+                "SELECT t.signature, t.slot, t.block_time FROM transactions t WHERE t.signature IN"
+                " (SELECT signature FROM accounts WHERE hash = ?"
+                "  UNION SELECT signature FROM nullifications WHERE hash = ?)"
+                " ORDER BY t.slot DESC, t.signature DESC",
+                (hash, hash),
             ).fetchall()
         return [SignatureRow(Signature.from_bytes(bytes(r[0])), int(r[1]), r[2]) for r in rows]
 
