@@ -91,6 +91,11 @@ def _params(raw: Any, allowed: set[str]) -> dict[str, Any]:
     return raw
 
 
+def _is_usize(value: Any) -> bool:
+    """A JSON number Photon's ``usize`` fields accept."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 64
+
+
 def _limit(value: Any) -> int:
     if value is None:
         return PAGE_LIMIT
@@ -254,10 +259,10 @@ class _Methods:
             memcmp = f.get("memcmp") if isinstance(f, dict) else None
             if (
                 not isinstance(memcmp, dict)
-                or not isinstance(memcmp.get("offset"), int)
+                or not _is_usize(memcmp.get("offset"))
                 or not isinstance(memcmp.get("bytes"), str)
             ):
-                raise _invalid("filters must be [{memcmp: {offset, bytes}}]")
+                raise _invalid("filters must be [{memcmp: {offset: u64, bytes: base58}}]")
             try:
                 filters.append((memcmp["offset"], b58decode(memcmp["bytes"])))
             except ValueError:
@@ -266,10 +271,10 @@ class _Methods:
         if (ds := p.get("dataSlice")) is not None:
             if (
                 not isinstance(ds, dict)
-                or not isinstance(ds.get("offset"), int)
-                or not isinstance(ds.get("length"), int)
+                or not _is_usize(ds.get("offset"))
+                or not _is_usize(ds.get("length"))
             ):
-                raise _invalid("dataSlice must be {offset, length}")
+                raise _invalid("dataSlice must be {offset: u64, length: u64}")
             data_slice = (ds["offset"], ds["length"])
         cursor = _hash(p["cursor"], "cursor") if p.get("cursor") is not None else None
         rows = self.store.accounts_by_owner(owner, filters, cursor, limit)

@@ -200,6 +200,7 @@ class SignatureRow:
 
 
 _ACCOUNT_COLUMNS = "hash, owner, lamports, address, discriminator, data, data_hash, tree, queue, tree_type, leaf_index, seq, slot"
+_MAX_DATA = 1 << 31  # far beyond any compressed account's data (bounded by a transaction)
 _QUALIFIED_COLUMNS = ", ".join(f"a.{c.strip()}" for c in _ACCOUNT_COLUMNS.split(","))
 
 
@@ -429,6 +430,8 @@ class _SqlStore:
         program's own accounts, filters on the record prefix (:data:`RECORD_COLUMNS`) are
         answered from the ``records`` indexes; the result is the same as a scan's.
         """
+        if any(offset + len(raw) > _MAX_DATA for offset, raw in filters):
+            return []  # no account holds data that long (and SQL integers could not say so)
         sql, params = self._owner_query(owner, filters, cursor, limit)
         with self._lock:
             return [_row(r) for r in self._db.execute(sql, params).fetchall()]
