@@ -2,11 +2,13 @@
 
 Same methods, field names, encodings and errors as Photon 0.51 for what an indexer without a
 prover can answer (``docs/protocol.md``): accounts by hash/address/owner (V1 and V2 shapes),
-balances, compression signatures, the indexer slot and health. Validity-proof methods answer
-a clear error. Params are named objects; unknown fields are refused (``-32602``) as Photon's
-``deny_unknown_fields`` does; Photon's own errors are ``-32000`` with its messages.
-Owner pagination resumes by position in ``(leafIndex, hash)`` order, so it never skips or
-repeats items (Photon compares only the hash).
+balances, compressed token accounts (by owner / delegate, balances, mint holders, token-owner
+signatures), compression signatures, the indexer slot and health. Validity-proof and queue
+methods answer a clear error. Params are named objects; unknown fields are refused
+(``-32602``) as Photon's ``deny_unknown_fields`` does; Photon's own errors are ``-32000`` with
+its messages. Owner pagination resumes by position in ``(leafIndex, hash)`` order, so it never
+skips or repeats items (Photon compares only the hash); token lists use Photon's own
+``(mint, hash)`` position cursor.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from solinbox.indexer.store import (
     PostgresStore,
     SignatureRow,
     SqliteStore,
+    TokenAccountRow,
 )
+from solinbox.indexer.tokens import TokenDataError, token_data_json, token_data_of
 from solinbox.light.hashing import poseidon
 from solinbox.light.ids import STATE_TREES_V1, STATE_TREES_V2
 
@@ -47,6 +51,13 @@ _PROOF_METHODS = {
     "getValidityProof", "getValidityProofV2", "getCompressedAccountProof", "getCompressedAccountProofV2",
     "getMultipleCompressedAccountProofs", "getMultipleCompressedAccountProofsV2",
     "getMultipleNewAddressProofs", "getMultipleNewAddressProofsV2",
+}  # fmt: skip
+_QUEUE_METHODS = {"getQueueElements", "getQueueInfo"}
+#: Photon methods this indexer cannot answer, and why (``-32000``, not "Method not found").
+_UNAVAILABLE = {
+    **{m: "this indexer runs without a prover (validity proofs need one)" for m in _PROOF_METHODS},
+    **{m: "this indexer does not keep the state trees' queues (only foresters read them, to"
+          " batch-update the trees with a prover)" for m in _QUEUE_METHODS},
 }  # fmt: skip
 
 
@@ -96,6 +107,28 @@ def _is_usize(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 64
 
 
+def _optional_pubkey(params: dict[str, Any], name: str) -> Pubkey | None:
+    return None if params.get(name) is None else _pubkey(params[name], name)
+
+
+def _base58_cursor(value: Any, length: int) -> bytes | None:
+    """A Photon ``Base58String`` cursor of ``length`` bytes (None when absent)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _invalid("cursor must be a base58 string")
+    try:
+        raw = b58decode(value)
+    except ValueError:
+        raise _invalid("cursor is not base58") from None
+    if len(raw) != length:
+        raise RpcError(
+            -32000,
+            f"Validation Error: Invalid cursor length. Expected {length}. Received {len(raw)}.",
+        )
+    return raw
+
+
 def _limit(value: Any) -> int:
     if value is None:
         return PAGE_LIMIT
@@ -138,6 +171,20 @@ def account_json(
         out["merkleContext"] = {"treeType": row.tree_type, "tree": str(tree), "queue": str(queue),
                                 "cpiContext": None, "nextTreeContext": None}  # fmt: skip
     return out
+
+
+def _token_account_json(row: TokenAccountRow, *, v2: bool) -> dict[str, Any]:
+    """Photon's ``TokenAccount`` / ``TokenAccountV2``: the account and its token data."""
+    return {"account": account_json(row.account, v2=v2), "tokenData": token_data_json(row.token)}
+
+
+def _optional_token_data(row: AccountRow) -> dict[str, Any] | None:
+    """``optionalTokenData`` of a transaction's account: its token data if it is a token account."""
+    try:
+        token = token_data_of(row.owner, row.discriminator, row.data)
+    except TokenDataError:
+        return None
+    return None if token is None else token_data_json(token)
 
 
 def _closed_json(row: AccountRow, tx_hash: bytes) -> dict[str, Any]:
@@ -318,6 +365,79 @@ class _Methods:
         cursor = _cursor_b58(rows[-1]) if len(rows) == limit else None
         return self.ctx({"items": [_signature_json(r) for r in rows], "cursor": cursor})
 
+    def token_accounts(self, params: Any, key: str, v2: bool) -> Any:
+        """``getCompressedTokenAccountsBy{Owner,Delegate}(V2)``: ordered by (mint, hash)."""
+        p = _params(params, {key, "mint", "cursor", "limit"})
+        who = _pubkey(p.get(key), key)
+        mint = _optional_pubkey(p, "mint")
+        limit = _limit(p.get("limit"))
+        raw = _base58_cursor(p.get("cursor"), 64)  # mint ‖ hash of the last item
+        cursor = None if raw is None else (raw[:32], raw[32:])
+        if key == "owner":
+            rows = self.store.token_accounts(owner=who, mint=mint, cursor=cursor, limit=limit)
+        else:
+            rows = self.store.token_accounts(delegate=who, mint=mint, cursor=cursor, limit=limit)
+        last = rows[-1] if len(rows) == limit else None
+        next_cursor = (
+            None if last is None else b58encode(bytes(last.token.mint) + last.account.hash)
+        )
+        items = [_token_account_json(r, v2=v2) for r in rows]
+        return self.ctx({"items": items, "cursor": next_cursor})
+
+    def token_account_balance(self, params: Any) -> Any:
+        """``getCompressedTokenAccountBalance``: 0 for an unknown or spent account, like Photon."""
+        p = _params(params, {"address", "hash"})
+        address = _hash(p["address"], "address") if p.get("address") is not None else None
+        hash_ = _hash(p["hash"], "hash") if p.get("hash") is not None else None
+        if address is not None:  # Photon looks at the address first
+            amount = self.store.token_account_balance(address=address)
+        elif hash_ is not None:
+            amount = self.store.token_account_balance(hash=hash_)
+        else:
+            raise RpcError(-32000, "Validation Error: Either address or hash must be provided")
+        return self.ctx({"amount": amount or 0})
+
+    def token_balances(self, params: Any, v2: bool) -> Any:
+        """``getCompressedTokenBalancesByOwner(V2)``: per-mint balances, ordered by mint."""
+        p = _params(params, {"owner", "mint", "cursor", "limit"})
+        owner = _pubkey(p.get("owner"), "owner")
+        mint = _optional_pubkey(p, "mint")
+        limit = _limit(p.get("limit"))
+        after = _base58_cursor(p.get("cursor"), 32)  # the last mint; ignored with a mint
+        rows = self.store.token_balances_by_owner(owner, mint, after, limit)
+        items = [{"mint": str(m), "balance": balance} for m, balance in rows]
+        cursor = b58encode(bytes(rows[-1][0])) if len(rows) == limit else None
+        return self.ctx({"items" if v2 else "token_balances": items, "cursor": cursor})
+
+    def mint_holders(self, params: Any) -> Any:
+        """``getCompressedMintTokenHolders``: ordered by balance, then owner, descending."""
+        p = _params(params, {"mint", "cursor", "limit"})
+        mint = _pubkey(p.get("mint"), "mint")
+        limit = _limit(p.get("limit"))
+        raw = _base58_cursor(p.get("cursor"), 40)  # balance u64 LE ‖ owner of the last item
+        before = None if raw is None else (struct.unpack("<Q", raw[:8])[0], raw[8:])
+        rows = self.store.mint_token_holders(mint, before, limit)
+        items = [{"owner": str(o), "balance": balance} for o, balance in rows]
+        cursor = None
+        if len(rows) == limit:
+            owner, balance = rows[-1]
+            cursor = b58encode(struct.pack("<Q", balance) + bytes(owner))
+        return self.ctx({"items": items, "cursor": cursor})
+
+    def token_owner_signatures(self, params: Any) -> Any:
+        """``getCompressionSignaturesForTokenOwner``, newest first.
+
+        The transactions that created or spent the owner's token accounts; same cursor as the
+        other signature lists.
+        """
+        p = _params(params, {"owner", "cursor", "limit"})
+        owner = _pubkey(p.get("owner"), "owner")
+        limit = _limit(p.get("limit"))
+        before = _parse_signature_cursor(p["cursor"]) if p.get("cursor") is not None else None
+        rows = self.store.signatures(before=before, limit=limit, token_owner=owner)
+        cursor = _cursor_b58(rows[-1]) if len(rows) == limit else None
+        return self.ctx({"items": [_signature_json(r) for r in rows], "cursor": cursor})
+
     def inbox_activity(self, params: Any) -> Any:
         """``getInboxActivity`` (ours, not Photon's): the inbox program's instructions on an inbox."""
         p = _params(params, {"inbox", "threadId", "cursor", "limit"})
@@ -350,6 +470,19 @@ class _Methods:
             "getCompressionSignaturesForOwner": lambda p: self.signatures_paginated(p, "owner"),
             "getCompressionSignaturesForAddress": lambda p: self.signatures_paginated(p, "address"),
             "getLatestCompressionSignatures": lambda p: self.signatures_paginated(p, None),
+            "getCompressedTokenAccountsByOwner": lambda p: self.token_accounts(p, "owner", False),
+            "getCompressedTokenAccountsByOwnerV2": lambda p: self.token_accounts(p, "owner", True),
+            "getCompressedTokenAccountsByDelegate": lambda p: self.token_accounts(
+                p, "delegate", False
+            ),
+            "getCompressedTokenAccountsByDelegateV2": lambda p: self.token_accounts(
+                p, "delegate", True
+            ),
+            "getCompressedTokenAccountBalance": self.token_account_balance,
+            "getCompressedTokenBalancesByOwner": lambda p: self.token_balances(p, False),
+            "getCompressedTokenBalancesByOwnerV2": lambda p: self.token_balances(p, True),
+            "getCompressedMintTokenHolders": self.mint_holders,
+            "getCompressionSignaturesForTokenOwner": self.token_owner_signatures,
             "getIndexerSlot": lambda p: self.store.slot(),
             "getIndexerHealth": lambda p: "ok",
             "getInboxActivity": self.inbox_activity,
@@ -372,12 +505,8 @@ def handle_request(methods: dict[str, Callable[[Any], Any]], request: Any) -> di
         )
     request_id = request.get("id")
     method = request["method"]
-    if method in _PROOF_METHODS:
-        return _error(
-            -32000,
-            f"{method} is not available: this indexer runs without a prover (validity proofs need one)",
-            request_id,
-        )
+    if method in _UNAVAILABLE:
+        return _error(-32000, f"{method} is not available: {_UNAVAILABLE[method]}", request_id)
     fn = methods.get(method)
     if fn is None:
         return _error(-32601, "Method not found", request_id)
@@ -466,10 +595,11 @@ class PhotonServer:
             if tx is None:
                 raise RpcError(-32000, f"Record Not Found: Transaction {sig} not found")
             rows = self.store.accounts_by_signature(raw_sig)
-            opened = [{"account": account_json(r, v2=v2), "optionalTokenData": None} for r in rows]
+            opened = [{"account": account_json(r, v2=v2), "optionalTokenData": _optional_token_data(r)}
+                      for r in rows]  # fmt: skip
             closed = [
                 {"account": _closed_json(r, tx_hash) if v2 else account_json(r, v2=False),
-                 "optionalTokenData": None}
+                 "optionalTokenData": _optional_token_data(r)}
                 for r, tx_hash in self.store.closed_by_signature(raw_sig)
             ]  # fmt: skip
             result = {
