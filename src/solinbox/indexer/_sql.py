@@ -39,14 +39,14 @@ CREATE TABLE IF NOT EXISTS transactions (
     signature BLOB PRIMARY KEY,
     slot INTEGER NOT NULL,
     block_time INTEGER
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS transactions_by_slot ON transactions (slot, signature);
 CREATE TABLE IF NOT EXISTS owner_transactions (
     owner BLOB NOT NULL,
     signature BLOB NOT NULL,
     slot INTEGER NOT NULL,
-    PRIMARY KEY (owner, signature)
-);
+    PRIMARY KEY (owner, slot, signature)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS nullifications (
     hash BLOB PRIMARY KEY,
     signature BLOB NOT NULL,

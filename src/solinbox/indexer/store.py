@@ -368,8 +368,10 @@ class _SqlStore(_TokenStore):
             sql = "SELECT DISTINCT t.signature, t.slot, t.block_time FROM accounts a JOIN transactions t ON a.signature = t.signature WHERE a.address = ?"
             params = [address]
         elif owner is not None:
+            # (owner, slot, signature) is the table's key: pages come straight off it
             sql = "SELECT t.signature, t.slot, t.block_time FROM owner_transactions o JOIN transactions t ON o.signature = t.signature WHERE o.owner = ?"
             params = [bytes(owner)]
+            order = "o"
         else:
             sql = "SELECT signature, slot, block_time FROM transactions t WHERE 1 = 1"
             params = []
@@ -436,6 +438,7 @@ class SqliteStore(_SqlStore):
         conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA cache_size=-65536")
         conn.executescript(SCHEMA)
         super().__init__(_Db(conn, "BEGIN IMMEDIATE"), program_id)
 
