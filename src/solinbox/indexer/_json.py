@@ -96,15 +96,21 @@ def _cursor_b58(row: SignatureRow) -> str:
     return b58encode(struct.pack("<Q", row.slot) + bytes(row.signature))
 
 
-def _parse_signature_cursor(value: Any) -> tuple[int, bytes]:
+def _cursor_bytes(value: Any, length: int) -> bytes:
+    """A base58 cursor of exactly ``length`` bytes (``-32602`` otherwise)."""
     if not isinstance(value, str):
         raise _invalid("cursor must be a string")
     try:
         raw = b58decode(value)
     except ValueError:
         raise _invalid("cursor is not base58") from None
-    if len(raw) != 72:
+    if len(raw) != length:
         raise _invalid("cursor has the wrong length")
+    return raw
+
+
+def _parse_signature_cursor(value: Any) -> tuple[int, bytes]:
+    raw = _cursor_bytes(value, 72)
     return struct.unpack("<Q", raw[:8])[0], raw[8:]
 
 
@@ -130,12 +136,5 @@ def _activity_cursor(row: ActivityRow) -> str:
 
 
 def _parse_activity_cursor(value: Any) -> tuple[int, bytes, int]:
-    if not isinstance(value, str):
-        raise _invalid("cursor must be a string")
-    try:
-        raw = b58decode(value)
-    except ValueError:
-        raise _invalid("cursor is not base58") from None
-    if len(raw) != 74:
-        raise _invalid("cursor has the wrong length")
+    raw = _cursor_bytes(value, 74)
     return struct.unpack("<Q", raw[:8])[0], raw[8:72], struct.unpack("<H", raw[72:])[0]

@@ -221,25 +221,32 @@ class PhotonReader:
         max_items: int | None = None,
     ) -> AsyncIterator[CompressedAccount]:
         """Every matching account, page by page; duplicates across pages are dropped."""
-        cursor: str | None = None
         seen: set[bytes] = set()
         count = 0
+        params: dict[str, Any] = {"owner": str(owner), "limit": page_size}
+        if filters:
+            params["filters"] = list(filters)
+        async for item in self._pages("getCompressedAccountsByOwner", params, versioned=True):
+            account = CompressedAccount.from_json(item)
+            if account.hash in seen:
+                continue
+            seen.add(account.hash)
+            yield account
+            count += 1
+            if max_items is not None and count >= max_items:
+                return
+
+    async def _pages(
+        self, method: str, params: dict[str, Any], *, versioned: bool = False
+    ) -> AsyncIterator[Any]:
+        """The items of a paginated method, page after page, until its cursor runs out."""
+        cursor: str | None = None
         while True:
-            params: dict[str, Any] = {"owner": str(owner), "limit": page_size}
-            if filters:
-                params["filters"] = list(filters)
-            if cursor:
-                params["cursor"] = cursor
-            value = (await self._versioned("getCompressedAccountsByOwner", params))["value"]
+            page = {**params, "cursor": cursor} if cursor else params
+            call = self._versioned(method, page) if versioned else self.call(method, page)
+            value = (await call)["value"]
             for item in value["items"]:
-                account = CompressedAccount.from_json(item)
-                if account.hash in seen:
-                    continue
-                seen.add(account.hash)
-                yield account
-                count += 1
-                if max_items is not None and count >= max_items:
-                    return
+                yield item
             cursor = value.get("cursor")
             if not cursor or not value["items"]:
                 return
@@ -256,22 +263,14 @@ class PhotonReader:
 
         A solinbox indexer extension: a Photon raises :class:`PhotonMethodNotFound`.
         """
-        cursor: str | None = None
+        params: dict[str, Any] = {"inbox": str(inbox), "limit": page_size}
+        if thread_id is not None:
+            params["threadId"] = thread_id
         count = 0
-        while True:
-            params: dict[str, Any] = {"inbox": str(inbox), "limit": page_size}
-            if thread_id is not None:
-                params["threadId"] = thread_id
-            if cursor:
-                params["cursor"] = cursor
-            value = (await self.call("getInboxActivity", params))["value"]
-            for item in value["items"]:
-                yield InboxActivityItem.from_json(item)
-                count += 1
-                if max_items is not None and count >= max_items:
-                    return
-            cursor = value.get("cursor")
-            if not cursor or not value["items"]:
+        async for item in self._pages("getInboxActivity", params):
+            yield InboxActivityItem.from_json(item)
+            count += 1
+            if max_items is not None and count >= max_items:
                 return
 
     async def indexer_slot(self) -> int:
@@ -292,14 +291,5 @@ class PhotonReader:
         self, owner: Pubkey, *, limit: int = 1000
     ) -> list[dict[str, Any]]:
         """Compression signatures of an owner, newest first (all pages)."""
-        out: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            params: dict[str, Any] = {"owner": str(owner), "limit": limit}
-            if cursor:
-                params["cursor"] = cursor
-            value = (await self.call("getCompressionSignaturesForOwner", params))["value"]
-            out += value["items"]
-            cursor = value.get("cursor")
-            if not cursor:
-                return out
+        params = {"owner": str(owner), "limit": limit}
+        return [item async for item in self._pages("getCompressionSignaturesForOwner", params)]
