@@ -1,6 +1,7 @@
 """The main job (``solinbox demo`` / ``scripts/run``): a local inbox, end to end.
 
-It builds the inbox program with our own pipeline, starts the localnet (JSON-RPC over LiteSVM
+It loads the inbox program (the packaged build, or the one passed with ``--program-so``), starts
+the localnet (JSON-RPC over LiteSVM
 with the real Light programs) and the indexer (SQLite, Photon API) on free loopback ports, and
 runs a scripted conversation with the client over HTTP: Alice opens an inbox whose payment rule
 holds 0.01 SOL in escrow; Bob pays it to open a thread; they exchange encrypted replies; read
@@ -22,8 +23,6 @@ from solana.rpc.async_api import AsyncClient
 from solana.rpc.commitment import Confirmed
 from solders.keypair import Keypair
 
-from solinbox.build import build_program
-from solinbox.build.cargo import repo_root
 from solinbox.client import InboxClient
 from solinbox.indexer import Indexer, PhotonServer, SqliteStore
 from solinbox.light.package import fetch_light_package
@@ -31,6 +30,7 @@ from solinbox.localnet.bank import Bank
 from solinbox.localnet.server import Localnet
 from solinbox.photon import PhotonReader
 from solinbox.program import instructions as ix
+from solinbox.program.binary import ProgramBinary, resolve_program
 from solinbox.program.constants import REACTIONS, Side
 from solinbox.program.ids import PROGRAM_ID
 from solinbox.program.records import Reaction
@@ -40,18 +40,25 @@ __all__ = ["run_demo"]
 LAMPORTS_PER_SOL = 1_000_000_000
 
 
-def run_demo(console: Console, *, quiet: bool = False) -> dict[str, Any]:
-    """Run the demo, printing to ``console`` (unless ``quiet``); return a JSON-able summary."""
+def run_demo(
+    console: Console, *, program: ProgramBinary | None = None, quiet: bool = False
+) -> dict[str, Any]:
+    """Run the demo, printing to ``console`` (unless ``quiet``); return a JSON-able summary.
+
+    Args:
+        console: Where to print.
+        program: The inbox program to load (default: :func:`resolve_program`, i.e. the
+            packaged one unless ``$SOLINBOX_PROGRAM_SO`` names another).
+        quiet: Print nothing.
+    """
     say = (lambda *a, **k: None) if quiet else console.print
-    with console.status("building programs/inbox (cargo → libLLVM → sBPF v0)", spinner="dots"):
-        built = build_program("inbox", workspace=repo_root())
-        fetch_light_package(quiet=True)
-    say(
-        f"[green]✓[/] built {built.so_path.name}: {built.size:,} bytes, sha256 {built.sha256[:16]}…"
-    )
+    binary = program or resolve_program()
+    fetch_light_package(quiet=True, progress=not quiet)
+    say(f"[green]✓[/] inbox program: {binary.describe()}")
     with tempfile.TemporaryDirectory(prefix="solinbox-demo-") as tmp:
-        summary = asyncio.run(_conversation(built.so_path, Path(tmp), console, say))
-    summary["build"] = {"size": built.size, "sha256": built.sha256}
+        summary = asyncio.run(_conversation(binary.path, Path(tmp), console, say))
+    summary["program"] = {"origin": binary.origin, "path": str(binary.path),
+                          "size": binary.size, "sha256": binary.sha256}  # fmt: skip
     return summary
 
 

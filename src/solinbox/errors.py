@@ -7,7 +7,8 @@
     │   ├── ToolchainError      a required compiler or library is missing
     │   ├── CodegenError        LLVM rejected the program (too many arguments, i128, ...)
     │   └── LinkError           the object cannot become an sBPF v0 program (forbidden instruction, ...)
-    └── LightPackageError       the pinned Light Protocol package cannot be fetched or verified
+    ├── LightPackageError       the pinned Light Protocol package cannot be fetched or verified
+    └── ProgramBinaryError      no usable inbox program .so (packaged, --program-so, $SOLINBOX_PROGRAM_SO)
 
 Catch :class:`SolinboxError` to handle anything from this package; the subclasses let callers be precise.
 """
@@ -19,6 +20,7 @@ __all__ = [
     "CodegenError",
     "LightPackageError",
     "LinkError",
+    "ProgramBinaryError",
     "SolinboxError",
     "ToolchainError",
 ]
@@ -46,3 +48,7 @@ class LinkError(BuildError):
 
 class LightPackageError(SolinboxError):
     """The pinned Light Protocol package could not be fetched or did not verify."""
+
+
+class ProgramBinaryError(SolinboxError):
+    """The inbox program's ``.so`` is missing or unreadable (packaged copy or an explicit path)."""

@@ -1,6 +1,7 @@
 """anchorpy 0.21 reads our legacy IDL: discriminators, errors, address, and real program data.
 
-anchorpy cannot live in the main environment (``/work/shared/design/dependencies.md``), so
+anchorpy cannot live in the main environment (README, "Dependencies, and why anchorpy is not
+one"), so
 ``anchorpy_check.py`` runs in ``.venv-anchorpy`` (made by ``scripts/setup``) as a
 subprocess: this side computes the expectations with solinbox, the check script loads the
 IDL into ``anchorpy.Program`` and its coders and reports what it observed, as JSON.
@@ -35,7 +36,6 @@ from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from solinbox.build import build_program
 from solinbox.program import PROGRAM_ID
 from solinbox.program import instructions as ixs
 from solinbox.program.accounts import BlockMarker, Inbox, ThreadPage, ThreadSlot
@@ -56,11 +56,7 @@ from solinbox.program.idl import (
 from solinbox.program.pda import TOKEN_PROGRAM_ID, block_marker, inbox_address, thread_page_for
 from solinbox.testing import LocalChain, Sent
 
-ROOT = Path(__file__).resolve().parents[2]
 CHECK_SCRIPT = Path(__file__).with_name("anchorpy_check.py")
-ANCHORPY_PYTHON = Path(
-    os.environ.get("SOLINBOX_ANCHORPY_PYTHON", ROOT / ".venv-anchorpy" / "bin" / "python")
-)
 SYSTEM_PROGRAM = "11111111111111111111111111111111"
 PUBKEY = bytes(range(32))
 PUBKEY_B58 = "1thX6LZfHDZZKUs92febYZhYRcXddmzfzF2NvTkPNE"
@@ -221,8 +217,8 @@ def _msg(content: bytes, message_type: int = 0, other: int = 0, flags: int = 0) 
 
 
 @functools.cache
-def _scenario() -> Scenario:
-    chain = LocalChain(build_program("inbox").so_path)
+def _scenario_on(so: Path) -> Scenario:
+    chain = LocalChain(so)
     alice, bob, carol, dave = (chain.wallet(seed=bytes([n]) * 32) for n in (1, 2, 3, 4))
     a, b = alice.pubkey(), bob.pubkey()
     s = Scenario()
@@ -289,8 +285,7 @@ def _scenario() -> Scenario:
     return s
 
 
-def _real_expectations(legacy_idl: Path) -> dict[str, Any]:
-    s = _scenario()
+def _real_expectations(legacy_idl: Path, s: Scenario) -> dict[str, Any]:
     return {
         "idl": str(legacy_idl),
         "instructions": [{k: v for k, v in c.items() if k != "metas"} for c in s.calls],
@@ -300,7 +295,7 @@ def _real_expectations(legacy_idl: Path) -> dict[str, Any]:
     }
 
 
-def _expectations(synthetic_idl_path: Path, legacy_idl: Path) -> dict[str, Any]:
+def _expectations(synthetic_idl_path: Path, legacy_idl: Path, s: Scenario) -> dict[str, Any]:
     idl = load_idl()
     return {
         "address": str(PROGRAM_ID),
@@ -321,13 +316,21 @@ def _expectations(synthetic_idl_path: Path, legacy_idl: Path) -> dict[str, Any]:
             "account_data": SYNTHETIC_ACCOUNT.hex(),
             "event_data": SYNTHETIC_EVENT.hex(),
         },
-        "real": _real_expectations(legacy_idl),
+        "real": _real_expectations(legacy_idl, s),
     }
 
 
-@functools.cache
-def _run_check() -> dict[str, Any]:
-    """Run anchorpy_check.py once per session; fail (never skip) without the environment."""
+@pytest.fixture(scope="module")
+def scenario(inbox_so: Path) -> Scenario:
+    """The scripted conversation on the program under test."""
+    return _scenario_on(inbox_so)
+
+
+@pytest.fixture(scope="module")
+def report(repo_root: Path, scenario: Scenario) -> dict[str, Any]:
+    """Run anchorpy_check.py once per module; fail (never skip) without the environment."""
+    default = repo_root / ".venv-anchorpy" / "bin" / "python"
+    ANCHORPY_PYTHON = Path(os.environ.get("SOLINBOX_ANCHORPY_PYTHON", default))
     if not ANCHORPY_PYTHON.exists():
         pytest.fail(
             f"the anchorpy environment is missing ({ANCHORPY_PYTHON}): run scripts/setup, "
@@ -341,7 +344,9 @@ def _run_check() -> dict[str, Any]:
         with resources.as_file(
             resources.files("solinbox.program") / "data" / LEGACY_IDL_FILE
         ) as legacy:
-            expect.write_text(json.dumps(_expectations(synthetic, legacy)), encoding="utf-8")
+            expect.write_text(
+                json.dumps(_expectations(synthetic, legacy, scenario)), encoding="utf-8"
+            )
             command = [
                 str(ANCHORPY_PYTHON),
                 str(CHECK_SCRIPT),
@@ -356,8 +361,8 @@ def _run_check() -> dict[str, Any]:
     return report
 
 
-def test_environment_is_the_pinned_one() -> None:
-    versions = _run_check()["versions"]
+def test_environment_is_the_pinned_one(report: dict[str, Any]) -> None:
+    versions = report["versions"]
     assert (versions["anchorpy"], versions["solana"], versions["solders"]) == (
         "0.21.0",
         "0.36.6",
@@ -365,18 +370,18 @@ def test_environment_is_the_pinned_one() -> None:
     )
 
 
-def test_anchorpy_agrees_with_expectations() -> None:
-    assert _run_check()["problems"] == []
+def test_anchorpy_agrees_with_expectations(report: dict[str, Any]) -> None:
+    assert report["problems"] == []
 
 
-def test_program_identity() -> None:
-    program = _run_check()["program"]
+def test_program_identity(report: dict[str, Any]) -> None:
+    program = report["program"]
     assert program["address"] == str(PROGRAM_ID)
     assert program["name"] == "inbox"
 
 
-def test_instructions_encode_to_our_discriminators() -> None:
-    instructions = _run_check()["program"]["instructions"]
+def test_instructions_encode_to_our_discriminators(report: dict[str, Any]) -> None:
+    instructions = report["program"]["instructions"]
     idl = load_idl()
     assert list(instructions) == [ix["name"] for ix in idl["instructions"]]
     for ix in idl["instructions"]:
@@ -388,8 +393,8 @@ def test_instructions_encode_to_our_discriminators() -> None:
         assert seen["decoded_name"] == ix["name"]
 
 
-def test_errors_map_to_our_names_and_messages() -> None:
-    program = _run_check()["program"]
+def test_errors_map_to_our_names_and_messages(report: dict[str, Any]) -> None:
+    program = report["program"]
     assert program["errors"] == [
         {"code": c.code, "name": c.name, "msg": c.msg} for c in CUSTOM_ERROR_MAP.values()
     ]
@@ -407,8 +412,8 @@ def test_our_log_parser_agrees_with_anchorpys() -> None:
         assert from_logs(theirs) is None
 
 
-def test_synthetic_idl_discriminators_and_accounts() -> None:
-    synthetic = _run_check()["synthetic"]
+def test_synthetic_idl_discriminators_and_accounts(report: dict[str, Any]) -> None:
+    synthetic = report["synthetic"]
     assert synthetic["instructions"] == {"post_note": list(instruction_discriminator("post_note"))}
     assert synthetic["accounts"] == {"NoteBook": list(account_discriminator("NoteBook"))}
     assert synthetic["events"] == {"NotePosted": list(event_discriminator("NotePosted"))}
@@ -432,8 +437,8 @@ def test_synthetic_idl_discriminators_and_accounts() -> None:
     }
 
 
-def test_synthetic_idl_decodes_borsh() -> None:
-    synthetic = _run_check()["synthetic"]
+def test_synthetic_idl_decodes_borsh(report: dict[str, Any]) -> None:
+    synthetic = report["synthetic"]
     assert synthetic["instruction"] == {
         "name": "post_note",
         "data": {
@@ -457,9 +462,11 @@ def test_synthetic_idl_decodes_borsh() -> None:
 # --------------------------------------------------------------------------- real program data
 
 
-def test_real_instructions_encode_like_our_builders() -> None:
-    calls = _scenario().calls
-    observed = _run_check()["real"]["instructions"]
+def test_real_instructions_encode_like_our_builders(
+    report: dict[str, Any], scenario: Scenario
+) -> None:
+    calls = scenario.calls
+    observed = report["real"]["instructions"]
     assert {c["name"] for c in calls} == set(instruction_discriminators())  # all 14
     assert len(observed) == len(calls)
     for call, seen in zip(calls, observed, strict=True):
@@ -502,9 +509,8 @@ def _inbox_json(inbox: Inbox, flags: int) -> dict[str, Any]:
                      "padding": [0], "refund_after_secs": rule.refund_after_secs}}  # fmt: skip
 
 
-def test_real_inbox_accounts_decode() -> None:
-    scenario = _scenario()
-    real = _run_check()["real"]
+def test_real_inbox_accounts_decode(report: dict[str, Any], scenario: Scenario) -> None:
+    real = report["real"]
     standard = Inbox.decode(scenario.accounts["inbox"])
     assert (standard.id, standard.thread_count, standard.name) == (3, 1, "Alice's desk")
     assert standard.payment_rule is not None and standard.payment_rule.decimals == 6
@@ -519,9 +525,10 @@ def test_real_inbox_accounts_decode() -> None:
     assert real["accounts"]["ephemeral"] == {"name": "Inbox", "data": _inbox_json(ephemeral, 0)}
 
 
-def test_real_thread_page_and_block_marker_decode() -> None:
-    scenario = _scenario()
-    real = _run_check()["real"]
+def test_real_thread_page_and_block_marker_decode(
+    report: dict[str, Any], scenario: Scenario
+) -> None:
+    real = report["real"]
     page = ThreadPage.decode(scenario.accounts["page"])
     used = [s for s in page.slots if s is not None]
     assert [s.escrow_state.name for s in used] == ["CLAIMED", "REFUNDED"]
@@ -539,9 +546,8 @@ def test_real_thread_page_and_block_marker_decode() -> None:
     }
 
 
-def test_real_events_decode() -> None:
-    scenario = _scenario()
-    observed = _run_check()["real"]["events"]
+def test_real_events_decode(report: dict[str, Any], scenario: Scenario) -> None:
+    observed = report["real"]["events"]
     expected = [
         [
             {"name": e.name,

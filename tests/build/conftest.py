@@ -11,22 +11,8 @@ import pytest
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
 
-from solinbox.build import BuildResult, build_program
-
 LLVM_MC = shutil.which("llvm-mc-22") or "/usr/bin/llvm-mc-22"
 LLVM_AS = shutil.which("llvm-as-22") or "/usr/bin/llvm-as-22"
-
-
-@pytest.fixture(scope="session")
-def probe_build() -> BuildResult:
-    """The pipeline probe program, built once per session."""
-    return build_program("probe")
-
-
-@pytest.fixture(scope="session")
-def inbox_build() -> BuildResult:
-    """The inbox program, built once per session."""
-    return build_program("inbox")
 
 
 @pytest.fixture

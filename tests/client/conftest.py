@@ -10,16 +10,10 @@ from solana.rpc.async_api import AsyncClient
 from solana.rpc.commitment import Confirmed
 from solders.keypair import Keypair
 
-from solinbox.build import build_program
 from solinbox.client import InboxClient
 from solinbox.localnet.bank import Bank
 from solinbox.localnet.server import Localnet
 from solinbox.program.ids import PROGRAM_ID
-
-
-@pytest.fixture(scope="session")
-def inbox_so() -> Path:
-    return build_program("inbox").so_path
 
 
 @pytest.fixture

@@ -78,7 +78,8 @@ async def test_program_error_is_reported_cleanly(net: Localnet, tmp_path: Path) 
 
 async def test_missing_keypair_is_a_clear_error(net: Localnet, tmp_path: Path) -> None:
     code, _, err = await cli("inbox", "list", "-k", str(tmp_path / "nope.json"), "-u", net.rpc_url)
-    assert code == 1 and "cannot read a keypair" in err and "Traceback" not in err
+    assert code == 1 and "cannot read the keypair" in err and "Traceback" not in err
+    assert "pass -k/--keypair FILE" in err  # and what to do about it
 
 
 async def test_watch_command_streams_events(net: Localnet, tmp_path: Path) -> None:

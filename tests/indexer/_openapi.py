@@ -1,4 +1,4 @@
-"""Photon's OpenAPI spec (shared/reference/photon-openapi.yaml) as JSON-Schema validators."""
+"""Photon's published result schemas (derived from its OpenAPI spec) as JSON-Schema validators."""
 
 from __future__ import annotations
 
@@ -9,56 +9,24 @@ from typing import Any
 
 import httpx
 import jsonschema
-import yaml
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "reference" / "photon-openapi.yaml"
-
-
-@cache
-def _spec() -> dict[str, Any]:
-    return yaml.safe_load(SPEC.read_text())  # type: ignore[no-any-return]
-
-
-def _resolve(node: Any, seen: tuple[str, ...] = ()) -> Any:
-    spec = _spec()
-    if isinstance(node, dict):
-        if "$ref" in node:
-            name = node["$ref"].rsplit("/", 1)[-1]
-            if name in seen:
-                return {}
-            return _resolve(spec["components"]["schemas"][name], (*seen, name))
-        out = {
-            k: _resolve(v, seen)
-            for k, v in node.items()
-            if k not in ("nullable", "example", "default")
-        }
-        if isinstance(out.get("properties"), dict):
-            # The spec is generated from Rust: an ``Option<T>`` field is simply left out of
-            # ``required``, and Photon serializes ``None`` as ``null`` (e.g. the last page's
-            # cursor). So a property that is not required may be null.
-            required = set(node.get("required", []))
-            out["properties"] = {
-                k: v if k in required else {"anyOf": [v, {"type": "null"}]}
-                for k, v in out["properties"].items()
-            }
-        if node.get("nullable"):
-            return {"anyOf": [out, {"type": "null"}]}
-        return out
-    if isinstance(node, list):
-        return [_resolve(v, seen) for v in node]
-    return node
+SCHEMAS = Path(__file__).with_name("data") / "photon_result_schemas.json"
+"""Derived from Photon's OpenAPI spec by ``scripts/derive-photon-schemas`` (committed)."""
 
 
 @cache
+def _schemas() -> dict[str, Any]:
+    return json.loads(SCHEMAS.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def spec_version() -> str:
+    """The Photon version whose spec the schemas were derived from."""
+    return str(_schemas()["source"]["version"])
+
+
 def result_schema(method: str) -> dict[str, Any] | None:
     """The JSON schema of ``result`` for ``method`` (None if the spec has no such method)."""
-    path = _spec()["paths"].get("/" + method)
-    if path is None:
-        return None
-    schema = path["post"]["responses"]["200"]["content"]["application/json"]["schema"][
-        "properties"
-    ]["result"]
-    return _resolve(schema)  # type: ignore[no-any-return]
+    return _schemas()["results"].get(method)  # type: ignore[no-any-return]
 
 
 _NULLABLE_STR = {"type": ["string", "null"]}

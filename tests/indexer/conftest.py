@@ -12,7 +12,6 @@ from solana.rpc.async_api import AsyncClient
 from solana.rpc.commitment import Confirmed
 from solders.keypair import Keypair
 
-from solinbox.build import build_program
 from solinbox.client import InboxClient
 from solinbox.indexer import Indexer, PhotonServer, SqliteStore
 from solinbox.localnet.bank import Bank
@@ -21,11 +20,6 @@ from solinbox.photon import PhotonReader
 from solinbox.program.ids import PROGRAM_ID
 
 from ._openapi import validating_hook
-
-
-@pytest.fixture(scope="session")
-def inbox_so() -> Path:
-    return build_program("inbox").so_path
 
 
 @dataclass

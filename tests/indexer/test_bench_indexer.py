@@ -8,15 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def test_bench_indexer_small_history() -> None:
+def test_bench_indexer_small_history(repo_root: Path, inbox_so: Path, tmp_path: Path) -> None:
     args = ["400", "--wallets", "6", "--inboxes-per-wallet", "2", "--requests", "5", "--json",
-            "--regenerate"]  # fmt: skip
+            "--regenerate", "--cache-dir", str(tmp_path), "--program-so", str(inbox_so)]  # fmt: skip
     proc = subprocess.run(
-        [sys.executable, "-m", "solinbox.bench.indexer", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [sys.executable, str(repo_root / "benchmarks" / "indexer.py"), *args],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)

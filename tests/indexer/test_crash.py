@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from solinbox.indexer import Indexer, RpcFollower, SqliteStore
+from solinbox.testing.postgres import fresh_database, postgres_server
 
-from ._postgres import fresh_database, postgres_server
 from .conftest import Stack
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from solinbox.indexer import Indexer, PhotonServer, PostgresStore, RpcFollower, SqliteStore
 from solinbox.program.ids import PROGRAM_ID
+from solinbox.testing.postgres import fresh_database, postgres_server
 
-from ._postgres import fresh_database, postgres_server
 from .conftest import Stack
 
 _names = itertools.count()

@@ -16,12 +16,11 @@ from solinbox.program.ids import PROGRAM_ID
 
 from .conftest import Stack
 
-JS = Path(__file__).resolve().parents[1] / "js"
 
-
-async def test_stateless_js_reads_our_photon(stack: Stack) -> None:
+async def test_stateless_js_reads_our_photon(stack: Stack, repo_root: Path) -> None:
+    js = repo_root / "tests" / "js"
     node = shutil.which("node")
-    if node is None or not (JS / "node_modules" / "@lightprotocol" / "stateless.js").is_dir():
+    if node is None or not (js / "node_modules" / "@lightprotocol" / "stateless.js").is_dir():
         pytest.fail(
             "node and tests/js/node_modules are required: run scripts/setup (npm ci --prefix tests/js)"
         )
@@ -32,7 +31,7 @@ async def test_stateless_js_reads_our_photon(stack: Stack) -> None:
     expected = {a.hash: a async for a in stack.reader.accounts_by_owner(PROGRAM_ID)}
 
     proc = await asyncio.create_subprocess_exec(
-        node, str(JS / "read.mjs"), stack.net.rpc_url, stack.photon.url, str(PROGRAM_ID),
+        node, str(js / "read.mjs"), stack.net.rpc_url, stack.photon.url, str(PROGRAM_ID),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, err = await asyncio.wait_for(proc.communicate(), 60)

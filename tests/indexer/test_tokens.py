@@ -58,9 +58,9 @@ from solinbox.light import STATE_TREES_V1, STATE_TREES_V2
 from solinbox.light.events import NewCompressedAccount, TreeType
 from solinbox.light.ids import COMPRESSED_TOKEN_PROGRAM_ID, SYSTEM_PROGRAM_ID
 from solinbox.localnet.genesis import build_light_svm
+from solinbox.testing.postgres import fresh_database, postgres_server
 
 from ._openapi import checked, validating_hook
-from ._postgres import fresh_database, postgres_server
 from .conftest import Stack
 
 BIG = 2**63 + 5  # above i64: SQL integers cannot hold it as it is

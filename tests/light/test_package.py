@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
+import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -124,3 +130,69 @@ def test_incomplete_tarball_lists_missing_files(
         archive.add(light_package.program_path("spl_noop"), arcname="package/bin/spl_noop.so")
     with pytest.raises(LightPackageError, match="lacks .*bin/account_compression.so"):
         _extract_verified(tarball, tmp_path / "staging")
+
+
+# -- first use: --from, offline, two processes ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def light_tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pinned package tarball, as `npm pack` makes it for an air-gapped machine."""
+    out = tmp_path_factory.mktemp("tarball")
+    spec = f"@lightprotocol/zk-compression-cli@{LIGHT_CLI_VERSION}"
+    subprocess.run(["npm", "pack", spec, "--ignore-scripts", "--silent"], cwd=out, check=True,
+                   capture_output=True, timeout=300)  # fmt: skip
+    (tarball,) = out.glob("*.tgz")
+    return tarball
+
+
+def _solinbox(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "solinbox.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+
+
+def test_fetch_from_a_tarball_or_its_directory(light_tarball: Path, tmp_path: Path) -> None:
+    package = fetch_light_package(cache_dir=tmp_path / "a", source=light_tarball)
+    assert _mismatches(package.root) == []
+    env = {**os.environ, "SOLINBOX_CACHE": str(tmp_path / "b"), "PATH": str(tmp_path / "no-npm")}
+    proc = _solinbox("light", "fetch", "--from", str(light_tarball.parent), "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["root"] == str(tmp_path / "b" / "light" / LIGHT_CLI_VERSION)
+    assert _mismatches(tmp_path / "b" / "light" / LIGHT_CLI_VERSION) == []
+    proc = _solinbox("light", "fetch", "--from", str(tmp_path), env=env)  # no tarball there
+    assert proc.returncode == 1 and "npm pack @lightprotocol/zk-compression-cli" in proc.stderr
+
+
+def test_offline_first_use_says_how_to_fetch(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a loopback port nothing listens on: the registry is unreachable
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SOLINBOX_CACHE": str(tmp_path / "cache"),
+           "npm_config_registry": f"http://127.0.0.1:{port}/"}  # fmt: skip
+    proc = _solinbox("localnet", "--rpc-port", "0", "--ws-port", "0", env=env)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    message = " ".join(proc.stderr.split())
+    assert "LightPackageError: cannot download @lightprotocol/zk-compression-cli@0.28.3" in message
+    assert "ECONNREFUSED" in message
+    assert "solinbox light fetch --from DIR" in message and "SOLINBOX_CACHE" in message
+    assert not (tmp_path / "cache" / "light" / LIGHT_CLI_VERSION / "bin").exists()
+
+
+def test_a_second_process_waits_for_the_first(light_package: LightPackage, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    root = cache / "light" / LIGHT_CLI_VERSION
+    root.mkdir(parents=True)
+    env = {**os.environ, "SOLINBOX_CACHE": str(cache)}
+    with (root.parent / f"{LIGHT_CLI_VERSION}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # we are "the first process", mid-download
+        second = subprocess.Popen(
+            [sys.executable, "-c", "from solinbox.light import fetch_light_package as f; "
+             "f(quiet=False)"], env=env, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert second.stdout is not None
+        assert "waiting for another process" in second.stdout.readline()
+        _copy_cache(light_package, root)  # the first process finishes ...
+        fcntl.flock(lock, fcntl.LOCK_UN)  # ... and lets go
+        rest = second.stdout.read()
+    assert second.wait(60) == 0
+    assert "verified" in rest and "Fetching" not in rest  # it used the first one's download

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -9,14 +8,8 @@ import pytest
 from solana.rpc.async_api import AsyncClient
 from solana.rpc.commitment import Confirmed
 
-from solinbox.build import build_program
 from solinbox.localnet.bank import Bank
 from solinbox.localnet.server import Localnet
-
-
-@pytest.fixture(scope="session")
-def probe_so() -> Path:
-    return build_program("probe").so_path
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from solders.keypair import Keypair
 from solinbox import loader
 from solinbox.errors import SolinboxError
 from solinbox.localnet.bank import Bank, LocalnetStateError, Rejected, TransactionRecord
-from solinbox.localnet.cli import load_account_dir
+from solinbox.localnet.genesis import load_account_dir
 from solinbox.localnet.server import Localnet
 from solinbox.localnet.svm import deploy_upgradeable
 

@@ -6,14 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from solinbox.build import build_program
 from solinbox.testing import LocalChain
-
-
-@pytest.fixture(scope="session")
-def inbox_so() -> Path:
-    """The inbox program, built once per session with our pipeline."""
-    return build_program("inbox").so_path
 
 
 @pytest.fixture

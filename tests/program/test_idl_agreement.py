@@ -60,11 +60,37 @@ from solinbox.program.idl import (
 from solinbox.program.ids import PROGRAM_ID
 from solinbox.program.pda import block_marker, cpi_authority, inbox_address, thread_page_for
 
-ROOT = Path(__file__).resolve().parents[2]
-PROGRAM_DIR = ROOT / "programs" / "inbox"
-SRC = PROGRAM_DIR / "src"
-ROOT_IDL = ROOT / "idl"
-PACKAGE_IDL = ROOT / "src" / "solinbox" / "program" / "data"
+
+class _Checkout:
+    """Paths of the checkout, bound to pytest's rootdir by the ``_bind_checkout`` fixture."""
+
+    root: Path
+
+    @property
+    def program(self) -> Path:
+        return self.root / "programs" / "inbox"
+
+    @property
+    def src(self) -> Path:
+        return self.program / "src"
+
+    @property
+    def idl(self) -> Path:
+        return self.root / "idl"
+
+    @property
+    def package_data(self) -> Path:
+        return self.root / "src" / "solinbox" / "program" / "data"
+
+
+REPO = _Checkout()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _bind_checkout(repo_root: Path) -> None:
+    REPO.root = repo_root
+
+
 REGENERATE = "stale: run scripts/gen-idl (syncs idl/ and src/solinbox/program/{data/,errors.py} with the Rust sources)"
 
 
@@ -86,7 +112,7 @@ def _block(source: str, header: str, what: str) -> str:
 
 
 def rust_program_id() -> str:
-    source = (SRC / "lib.rs").read_text()
+    source = (REPO.src / "lib.rs").read_text()
     match = re.search(
         r'pub const ID: Address = Address::from_str_const\("([1-9A-HJ-NP-Za-km-z]+)"\);', source
     )
@@ -96,7 +122,7 @@ def rust_program_id() -> str:
 
 def rust_errors() -> list[RustError]:
     """``InboxError``'s variants: explicit or implicit (previous + 1) codes, doc messages."""
-    body = _block((SRC / "error.rs").read_text(), "pub enum InboxError", "error.rs")
+    body = _block((REPO.src / "error.rs").read_text(), "pub enum InboxError", "error.rs")
     errors: list[RustError] = []
     docs: list[str] = []
     code = -1
@@ -130,7 +156,9 @@ def rust_errors() -> list[RustError]:
 
 def rust_discriminators() -> dict[str, list[int]]:
     """``{snake_name: bytes}`` of the constants in ``instruction::discriminator``, in order."""
-    body = _block((SRC / "instruction.rs").read_text(), "pub mod discriminator", "instruction.rs")
+    body = _block(
+        (REPO.src / "instruction.rs").read_text(), "pub mod discriminator", "instruction.rs"
+    )
     found = re.findall(r"pub const ([A-Z][A-Z0-9_]*): \[u8; 8\] = \[([0-9,\s]+)\];", body)
     declared = re.findall(r"pub const (\w+)", body)
     assert [name for name, _ in found] == declared, (
@@ -141,7 +169,7 @@ def rust_discriminators() -> dict[str, list[int]]:
 
 def rust_dispatch() -> tuple[list[str], dict[str, str]]:
     """The ``Instruction`` enum's variants and ``from_discriminator``'s ``CONST => Variant`` arms."""
-    source = (SRC / "instruction.rs").read_text()
+    source = (REPO.src / "instruction.rs").read_text()
     variants = re.findall(
         r"^\s*([A-Z]\w*),\s*$", _block(source, "pub enum Instruction", "instruction.rs"), re.M
     )
@@ -204,7 +232,7 @@ def test_idl_shape(idl: dict[str, Any]) -> None:
 
 
 def test_idl_metadata_matches_cargo(idl: dict[str, Any]) -> None:
-    package = tomllib.loads((PROGRAM_DIR / "Cargo.toml").read_text())["package"]
+    package = tomllib.loads((REPO.program / "Cargo.toml").read_text())["package"]
     assert idl["metadata"]["name"] == package["name"]
     assert idl["metadata"]["version"] == package["version"]
     assert idl["metadata"].get("description") == package.get("description")
@@ -248,7 +276,7 @@ def test_legacy_idl_is_derived_from_the_idl(idl: dict[str, Any], legacy: dict[st
 
 @pytest.mark.parametrize("name", [IDL_FILE, LEGACY_IDL_FILE])
 def test_repo_copies_are_byte_identical_to_the_package_data(name: str) -> None:
-    assert (ROOT_IDL / name).read_bytes() == (PACKAGE_IDL / name).read_bytes(), REGENERATE
+    assert (REPO.idl / name).read_bytes() == (REPO.package_data / name).read_bytes(), REGENERATE
 
 
 def test_files_are_in_canonical_form() -> None:
@@ -257,8 +285,8 @@ def test_files_are_in_canonical_form() -> None:
 
 
 def test_shipped_files_are_the_package_data() -> None:
-    assert idl_text() == (PACKAGE_IDL / IDL_FILE).read_text(encoding="utf-8")
-    assert legacy_idl_text() == (PACKAGE_IDL / LEGACY_IDL_FILE).read_text(encoding="utf-8")
+    assert idl_text() == (REPO.package_data / IDL_FILE).read_text(encoding="utf-8")
+    assert legacy_idl_text() == (REPO.package_data / LEGACY_IDL_FILE).read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- the address
@@ -272,12 +300,12 @@ def test_address_agrees_everywhere(idl: dict[str, Any], legacy: dict[str, Any]) 
 
 
 def test_deploy_keypair_has_the_program_id() -> None:
-    secret = json.loads((PROGRAM_DIR / "keys" / "inbox-keypair.json").read_text())
+    secret = json.loads((REPO.program / "keys" / "inbox-keypair.json").read_text())
     assert str(Keypair.from_bytes(bytes(secret)).pubkey()) == rust_program_id()
 
 
 def test_anchor_toml_has_the_program_id() -> None:
-    config = tomllib.loads((ROOT / "Anchor.toml").read_text())
+    config = tomllib.loads((REPO.root / "Anchor.toml").read_text())
     assert config["programs"]["localnet"]["inbox"] == rust_program_id()
     assert config["scripts"]["test"] == "scripts/test"  # the README's test command
 
@@ -604,7 +632,7 @@ _RENAMED = {"from": "sender", "_pad": "padding"}
 
 def rust_struct(file: str, name: str) -> list[tuple[str, str]]:
     """``[(field, type)]`` of ``pub struct name`` in ``state/<file>.rs``."""
-    body = _block((SRC / "state" / f"{file}.rs").read_text(), f"pub struct {name}", file)
+    body = _block((REPO.src / "state" / f"{file}.rs").read_text(), f"pub struct {name}", file)
     return re.findall(r"^\s*pub (\w+): ([^,]+),", body, re.M)
 
 
@@ -660,8 +688,8 @@ def test_account_sizes(idl: dict[str, Any]) -> None:
     def size(name: str) -> int:
         return borsh_size({"defined": {"name": name}}, types)
 
-    inbox_rs = (SRC / "state" / "inbox.rs").read_text()
-    page_rs = (SRC / "state" / "page.rs").read_text()
+    inbox_rs = (REPO.src / "state" / "inbox.rs").read_text()
+    page_rs = (REPO.src / "state" / "page.rs").read_text()
     assert "assert!(Inbox::EPHEMERAL_LEN == 132)" in inbox_rs
     assert "assert!(Inbox::STANDARD_LEN == 366)" in inbox_rs
     assert "assert!(ThreadPage::LEN == 84 + 32 * 112)" in page_rs
@@ -676,7 +704,7 @@ def test_account_sizes(idl: dict[str, Any]) -> None:
 
 
 def test_account_discriminators(idl: dict[str, Any]) -> None:
-    state = (SRC / "state" / "mod.rs").read_text()
+    state = (REPO.src / "state" / "mod.rs").read_text()
     rust = {
         name: [int(b) for b in data.split(",")]
         for name, data in re.findall(r"pub const (\w+): \[u8; 8\] = \[([0-9, ]+)\];", state)
@@ -694,7 +722,7 @@ def test_account_discriminators(idl: dict[str, Any]) -> None:
 
 def rust_record_writer(function: str) -> list[tuple[str, int | None]]:
     """``[(expression, size)]`` written by ``write_<record>`` in records.rs (None = variable)."""
-    source = (SRC / "state" / "records.rs").read_text()
+    source = (REPO.src / "state" / "records.rs").read_text()
     match = re.search(rf"^pub fn {function}\(.*?\{{\n(.*?)^\}}", source, re.M | re.S)
     assert match is not None, f"records.rs: no `pub fn {function}`"
     body = match.group(1)
@@ -720,7 +748,7 @@ def test_record_types_match_the_rust_writers(idl: dict[str, Any], name: str, wri
         assert written[-1] == ("m.content", None)
         written = written[:-1]
     assert [s for _, s in layout[4:]] == [s for _, s in written]
-    records_rs = (SRC / "state" / "records.rs").read_text()
+    records_rs = (REPO.src / "state" / "records.rs").read_text()
     const = {"ThreadHeader": "THREAD_HEADER", "Message": "MESSAGE", "Reaction": "REACTION"}[name]
     disc = re.search(rf"pub const {const}_DISCRIMINATOR: \[u8; 8\] = \[([0-9, ]+)\];", records_rs)
     assert disc is not None
@@ -762,7 +790,7 @@ _CHAIN_SIZES = {"put": 32, "u64": 8, "u32": 4, "u8": 1}
 def rust_event_bodies() -> dict[str, list[int]]:
     """``{EVENT_CONST: [field sizes]}`` from every ``Event::new(&X)...emit()`` chain."""
     found: dict[str, list[int]] = {}
-    for path in sorted((SRC / "instructions").glob("*.rs")):
+    for path in sorted((REPO.src / "instructions").glob("*.rs")):
         source = path.read_text()
         for const, chain in re.findall(r"Event::new\(&(\w+)\)(.*?)\.emit\(\)", source, re.S):
             sizes = [_CHAIN_SIZES[m] for m in re.findall(r"\.(put|u64|u32|u8)\(", chain)]
@@ -772,7 +800,7 @@ def rust_event_bodies() -> dict[str, list[int]]:
 
 def test_events_match_rust_and_the_python_decoder(idl: dict[str, Any]) -> None:
     types = _types_by_name(idl)
-    events_rs = (SRC / "events.rs").read_text()
+    events_rs = (REPO.src / "events.rs").read_text()
     rust_discs = {
         name: [int(b) for b in data.split(",")]
         for name, data in re.findall(r"pub const (\w+): \[u8; 8\] = \[([0-9, ]+)\];", events_rs)
@@ -794,7 +822,7 @@ def test_events_match_rust_and_the_python_decoder(idl: dict[str, Any]) -> None:
 
 def test_protocol_doc_tables_match_the_idl(idl: dict[str, Any]) -> None:
     """The layout, event and error tables of ``docs/protocol.md`` are the IDL's."""
-    doc = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
+    doc = (REPO.root / "docs" / "protocol.md").read_text(encoding="utf-8")
     types = _types_by_name(idl)
     starts = {"Inbox": 8, "InboxMetadata": 132, "ThreadPage": 8, "ThreadSlot": 0,
               "BlockMarker": 8, "ThreadHeader": 0, "Message": 0, "Reaction": 0}  # fmt: skip
@@ -816,7 +844,7 @@ def test_protocol_doc_tables_match_the_idl(idl: dict[str, Any]) -> None:
 def test_idl_constants_match_rust_and_python(idl: dict[str, Any]) -> None:
     rust: dict[str, int] = {}
     for file in ("inbox", "page", "records"):
-        source = (SRC / "state" / f"{file}.rs").read_text()
+        source = (REPO.src / "state" / f"{file}.rs").read_text()
         rust |= {n: int(v) for n, v in re.findall(r"pub const (\w+): \w+ = (\d+);", source)}
     constants = {c["name"]: c for c in idl["constants"]}
     assert set(constants) == {
@@ -867,5 +895,5 @@ def test_protocol_doc_message_size_table(
         return len(bytes(VersionedTransaction(compiled, [sender])))
 
     assert size(documented) <= 1232 < size(documented + 1)
-    doc = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
+    doc = (REPO.root / "docs" / "protocol.md").read_text(encoding="utf-8")
     assert str(documented) in doc

@@ -29,6 +29,7 @@ __all__ = [
     "build_program",
     "find_toolchain",
     "repo_root",
+    "rustc_version",
 ]
 
 TARGET = "bpfel-unknown-none"
@@ -72,13 +73,35 @@ def find_toolchain() -> Toolchain:
     return Toolchain(cargo, rustc, _RUST_SRC)
 
 
+def rustc_version(toolchain: Toolchain | None = None) -> str:
+    """``rustc --version`` of the toolchain the build uses (e.g. ``rustc 1.96.0 (…)``)."""
+    tc = toolchain or find_toolchain()
+    try:
+        done = subprocess.run(
+            [str(tc.rustc), "--version"], capture_output=True, text=True, timeout=30, check=True
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ToolchainError(f"{tc.rustc} --version failed: {exc}") from exc
+    return done.stdout.strip()
+
+
 def repo_root(start: Path | None = None) -> Path:
-    """The Cargo workspace root: the nearest directory upwards with ``Cargo.toml`` and ``programs/``."""
+    """The Cargo workspace root: the nearest directory upwards with ``Cargo.toml`` and ``programs/``.
+
+    Raises:
+        BuildError: ``start`` (default: the current directory) is not inside a source checkout.
+    """
     here = (start or Path.cwd()).resolve()
     for d in (here, *here.parents):
         if (d / "Cargo.toml").is_file() and (d / "programs").is_dir():
             return d
-    raise BuildError(f"no solinbox workspace (Cargo.toml + programs/) above {here}")
+    raise BuildError(
+        f"no solinbox source checkout (Cargo.toml + programs/) at or above {here}.\n"
+        "  `solinbox build` compiles the on-chain programs of a clone of the solinbox repository:"
+        " run it inside one (or pass --workspace DIR).\n"
+        "  The installed package already carries the built inbox program (`solinbox doctor`"
+        " shows it); you need a build only to change the program."
+    )
 
 
 def linker_fingerprint() -> str:
@@ -91,10 +114,21 @@ def linker_fingerprint() -> str:
 
 
 def _linker_wrapper(target_dir: Path) -> Path:
-    """A tiny script rustc can exec as its linker, running our linker in this interpreter."""
+    """A tiny script rustc can exec as its linker, running our linker in this interpreter.
+
+    The directory that holds the running ``solinbox`` package goes first on ``PYTHONPATH``, so
+    the linker is this very code even where the interpreter does not have solinbox installed
+    (the isolated environment of a wheel build).
+    """
     target_dir.mkdir(parents=True, exist_ok=True)
     path = target_dir / "solinbox-ld"
-    body = f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m solinbox.build.linker "$@"\n'
+    import solinbox
+
+    package_parent = shlex.quote(str(Path(solinbox.__file__).resolve().parent.parent))
+    body = (
+        f"#!/bin/sh\nPYTHONPATH={package_parent}${{PYTHONPATH:+:$PYTHONPATH}} "
+        f'exec {shlex.quote(sys.executable)} -m solinbox.build.linker "$@"\n'
+    )
     if not path.exists() or path.read_text() != body:
         path.write_text(body)
         path.chmod(0o755)
@@ -179,6 +213,13 @@ def build_program(
     deploy.mkdir(parents=True, exist_ok=True)
     dest = deploy / f"{out_name or lib_name}.so"
     shutil.copyfile(built, dest)
+    # Anchor's convention: target/deploy/<name>-keypair.json is the program's address, so that
+    # `solinbox deploy target/deploy/<name>.so` deploys at the id compiled into the program
+    keypair = root / "programs" / package / "keys" / f"{lib_name}-keypair.json"
+    deploy_keypair = deploy / f"{out_name or lib_name}-keypair.json"
+    if keypair.is_file() and not deploy_keypair.exists():
+        shutil.copyfile(keypair, deploy_keypair)
+        deploy_keypair.chmod(0o600)
     data = dest.read_bytes()
     return BuildResult(
         package, dest, hashlib.sha256(data).hexdigest(), len(data), time.monotonic() - started

@@ -10,6 +10,7 @@ we keep are pinned below; nothing is used unless it matches. Files land in a cac
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,7 +18,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -34,6 +35,7 @@ __all__ = [
     "LightPackage",
     "default_cache_dir",
     "fetch_light_package",
+    "verify_cache",
 ]
 
 LIGHT_CLI_PACKAGE: Final = "@lightprotocol/zk-compression-cli"
@@ -231,6 +233,14 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def verify_cache(root: Path | None = None) -> list[str]:
+    """The pinned files under ``root`` (default: the cache) that are missing or modified.
+
+    An empty list means the cache holds the complete, verified package.
+    """
+    return _mismatches(Path(root) if root is not None else default_cache_dir())
+
+
 def _mismatches(root: Path) -> list[str]:
     """Return the pinned files under ``root`` that are missing or whose hash differs."""
     bad: list[str] = []
@@ -241,47 +251,147 @@ def _mismatches(root: Path) -> list[str]:
     return bad
 
 
-def _npm_pack(destination: Path) -> Path:
-    """Download the pinned tarball into ``destination`` with ``npm pack``; return its path."""
+_DOWNLOAD_TIMEOUT_SECONDS: Final = 60
+_SPEC: Final = f"{LIGHT_CLI_PACKAGE}@{LIGHT_CLI_VERSION}"
+_TARBALL_NAME: Final = f"lightprotocol-zk-compression-cli-{LIGHT_CLI_VERSION}.tgz"
+"""The file name ``npm pack`` gives the tarball."""
+
+
+class _Offline(LightPackageError):
+    """The registry could not be reached (turned into the full offline message by the caller)."""
+
+
+def _npm() -> str:
     npm = shutil.which("npm")
     if npm is None:
         raise LightPackageError(
             "npm is not installed or not on PATH; it is needed once to download "
-            f"{LIGHT_CLI_PACKAGE}@{LIGHT_CLI_VERSION} (install Node.js with npm)"
+            f"{_SPEC} (install Node.js with npm), or fetch from a tarball you already have: "
+            "`solinbox light fetch --from DIR`"
         )
-    spec = f"{LIGHT_CLI_PACKAGE}@{LIGHT_CLI_VERSION}"
-    command = [npm, "pack", spec, "--json", "--ignore-scripts", "--pack-destination", "."]
+    return npm
+
+
+def _run_npm(args: list[str], cwd: Path) -> str:
+    """Run npm with ``args``; return its stdout. Network-looking failures raise :class:`_Offline`."""
+    command = [_npm(), *args]
     try:
         completed = subprocess.run(
             command,
-            cwd=destination,
+            cwd=cwd,
             capture_output=True,
             text=True,
             timeout=_NPM_TIMEOUT_SECONDS,
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise LightPackageError(f"`npm pack {spec}` timed out after {exc.timeout:.0f} s") from exc
+        raise _Offline(f"`npm {args[0]}` timed out after {exc.timeout:.0f} s") from exc
     except OSError as exc:
         raise LightPackageError(f"could not run npm: {exc}") from exc
     if completed.returncode != 0:
-        detail = (completed.stderr or completed.stdout).strip()[-2000:]
-        raise LightPackageError(
-            f"`npm pack {spec}` failed with exit code {completed.returncode}: {detail}"
-        )
+        detail = _npm_error_summary(completed.stdout, completed.stderr)
+        raise _Offline(f"`npm {args[0]}` failed with exit code {completed.returncode}: {detail}")
+    return completed.stdout
+
+
+def _npm_error_summary(stdout: str, stderr: str) -> str:
+    """The one-line error of npm (its ``--json`` summary, else the first ``npm error`` message line)."""
     try:
-        filename = json.loads(completed.stdout)[0]["filename"]
+        error = json.loads(stdout)["error"]
+        return f"{error['code']}: {error['summary']}"
+    except (ValueError, LookupError, TypeError):
+        pass
+    lines = [line.removeprefix("npm error").strip() for line in stderr.splitlines()]
+    message = [
+        line for line in lines if line and not line.startswith(("at ", "code", "syscall", "errno"))
+    ]
+    return message[0][:300] if message else stderr.strip()[-300:]
+
+
+def _npm_pack(destination: Path) -> Path:
+    """Download the pinned tarball into ``destination`` with ``npm pack``; return its path."""
+    out = _run_npm(
+        ["pack", _SPEC, "--json", "--ignore-scripts", "--pack-destination", "."], destination
+    )
+    try:
+        filename = json.loads(out)[0]["filename"]
     except (ValueError, LookupError, TypeError):
         tarballs = sorted(destination.glob("*.tgz"))
         if len(tarballs) != 1:
             raise LightPackageError(
-                f"`npm pack {spec}` did not report the tarball it wrote"
+                f"`npm pack {_SPEC}` did not report the tarball it wrote"
             ) from None
         return tarballs[0]
     tarball = destination / Path(str(filename)).name
     if not tarball.is_file():
-        raise LightPackageError(f"`npm pack {spec}` reported {filename} but did not write it")
+        raise LightPackageError(f"`npm pack {_SPEC}` reported {filename} but did not write it")
     return tarball
+
+
+def _tarball_url(destination: Path) -> str:
+    """The tarball's URL on the registry npm is configured with (``npm view … dist.tarball``)."""
+    # one quick retry: offline, npm's default retries would take over a minute to give up
+    retries = [
+        "--fetch-retries=1",
+        "--fetch-retry-mintimeout=1000",
+        "--fetch-retry-maxtimeout=3000",
+    ]
+    out = _run_npm(["view", _SPEC, "dist.tarball", "--json", *retries], destination)
+    try:
+        url = json.loads(out)
+    except ValueError:
+        url = out.strip()
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise LightPackageError(f"`npm view {_SPEC} dist.tarball` gave no URL: {out.strip()[:200]}")
+    return url
+
+
+def _download(url: str, destination: Path, progress: bool) -> Path:
+    """Stream ``url`` into ``destination/<tarball>`` with a progress bar on stderr."""
+    import httpx
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    target = destination / _TARBALL_NAME
+    columns = ("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+               TransferSpeedColumn())  # fmt: skip
+    try:
+        with (
+            httpx.stream(
+                "GET", url, follow_redirects=True, timeout=_DOWNLOAD_TIMEOUT_SECONDS
+            ) as response,
+            Progress(
+                *columns, console=Console(stderr=True), disable=not progress, transient=True
+            ) as bar,
+        ):
+            response.raise_for_status()
+            length = response.headers.get("content-length")
+            task = bar.add_task(f"Light {LIGHT_CLI_VERSION}", total=int(length) if length else None)
+            with target.open("wb") as handle:
+                for chunk in response.iter_bytes(1 << 16):
+                    handle.write(chunk)
+                    bar.advance(task, len(chunk))
+    except httpx.HTTPError as exc:
+        raise _Offline(f"downloading {url} failed: {exc}") from exc
+    return target
+
+
+def _find_tarball(source: Path) -> Path:
+    """The pinned tarball given as a file, or found by name or sha256 in a directory."""
+    if source.is_file():
+        return source
+    if not source.is_dir():
+        raise LightPackageError(f"--from {source}: no such file or directory")
+    named = source / _TARBALL_NAME
+    if named.is_file():
+        return named
+    for candidate in sorted(source.glob("*.tgz")):
+        if _sha256_file(candidate) == TARBALL_SHA256:
+            return candidate
+    raise LightPackageError(
+        f"--from {source}: no {_TARBALL_NAME} (or any .tgz with the pinned sha256) there; "
+        f"make it with `npm pack {_SPEC}`"
+    )
 
 
 def _extract_verified(tarball: Path, staging: Path) -> None:
@@ -317,45 +427,64 @@ def _extract_verified(tarball: Path, staging: Path) -> None:
         raise LightPackageError(f"{tarball.name} lacks {', '.join(missing)}")
 
 
-def fetch_light_package(*, cache_dir: Path | None = None, quiet: bool = True) -> LightPackage:
+def fetch_light_package(
+    *,
+    cache_dir: Path | None = None,
+    quiet: bool = True,
+    source: Path | None = None,
+    progress: bool | None = None,
+) -> LightPackage:
     """Make sure the pinned Light programs and accounts are in the cache; return them.
 
     If every pinned file under the cache directory already has its pinned sha256 nothing is
-    downloaded. Otherwise the tarball is fetched with ``npm pack``, its sha256 checked, and every
-    pinned file re-extracted (each checked before it replaces the cached copy).
+    downloaded. Otherwise the tarball is downloaded from the registry npm is configured with
+    (or read from ``source``), its sha256 checked, and every pinned file re-extracted (each
+    checked before it replaces the cached copy). A file lock next to the cache makes
+    concurrent processes (test workers starting together) fetch once and wait for each other.
 
     Args:
         cache_dir: The directory for ``bin/`` and ``accounts/``; defaults to
             :func:`default_cache_dir`.
         quiet: Print nothing; otherwise print one line per step.
+        source: A tarball already downloaded (``npm pack`` output), or a directory holding
+            it, for machines without access to the registry.
+        progress: Show a download progress bar on stderr (default: when not ``quiet``).
 
     Returns:
         The verified package.
 
     Raises:
-        LightPackageError: npm is missing or failed, or a hash did not match (the message
-            names the file).
+        LightPackageError: The registry is unreachable (the message says how to fetch
+            offline), npm is missing, or a hash did not match (the message names the file).
 
     """
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     say = _silent if quiet else _print
     bad = _mismatches(root)
-    if not bad:
+    if not bad and source is None:
         say(f"Light {LIGHT_CLI_VERSION}: {len(PINNED_SHA256)} files verified in {root}")
         return LightPackage(root)
-    if len(bad) < len(PINNED_SHA256):
-        say(
-            f"Light {LIGHT_CLI_VERSION}: {len(bad)} cached file(s) missing or modified, e.g. {bad[0]}"
-        )
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LightPackageError(f"cannot create the cache directory {root}: {exc}") from exc
-    try:
-        with tempfile.TemporaryDirectory(prefix="solinbox-light-", dir=root.parent) as temp:
-            _fetch_into(root, Path(temp), say)
-    except OSError as exc:
-        raise LightPackageError(f"cannot write the Light package into {root}: {exc}") from exc
+    with _locked(root, say):
+        bad = _mismatches(root)  # another process may have fetched while we waited
+        if not bad and source is None:
+            say(f"Light {LIGHT_CLI_VERSION}: {len(PINNED_SHA256)} files verified in {root}")
+            return LightPackage(root)
+        if 0 < len(bad) < len(PINNED_SHA256):
+            say(
+                f"Light {LIGHT_CLI_VERSION}: {len(bad)} cached file(s) missing or modified, e.g. {bad[0]}"
+            )
+        show = (not quiet) if progress is None else progress
+        try:
+            with tempfile.TemporaryDirectory(prefix="solinbox-light-", dir=root.parent) as temp:
+                _fetch_into(root, Path(temp), say, source, show)
+        except _Offline as exc:
+            raise LightPackageError(_offline_message(root, str(exc))) from exc
+        except OSError as exc:
+            raise LightPackageError(f"cannot write the Light package into {root}: {exc}") from exc
     still_bad = _mismatches(root)
     if still_bad:
         raise LightPackageError(f"cache {root} does not verify after fetching: {still_bad[0]}")
@@ -363,10 +492,52 @@ def fetch_light_package(*, cache_dir: Path | None = None, quiet: bool = True) ->
     return LightPackage(root)
 
 
-def _fetch_into(root: Path, temp_dir: Path, say: Callable[[str], None]) -> None:
-    """Download, verify and extract the tarball via ``temp_dir``, then replace files in ``root``."""
-    say(f"Fetching {LIGHT_CLI_PACKAGE}@{LIGHT_CLI_VERSION} with npm pack ...")
-    tarball = _npm_pack(temp_dir)
+def _offline_message(root: Path, reason: str) -> str:
+    return (
+        f"cannot download {_SPEC} (the Light Protocol programs and trees, 7.4 MB, needed once "
+        f"per machine): {reason}\n"
+        "  Run `solinbox light fetch` where the npm registry is reachable, or copy the tarball "
+        f"(`npm pack {_SPEC}` on another machine) and run `solinbox light fetch --from DIR`.\n"
+        f"  The cache is {root}; set {_CACHE_ENV} to put it elsewhere (e.g. a CI cache)."
+    )
+
+
+@contextlib.contextmanager
+def _locked(root: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold an exclusive lock on ``<root>.lock`` (a no-op where ``fcntl`` does not exist)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no cross-process lock
+        yield
+        return
+    lock_path = root.with_name(root.name + ".lock")
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"waiting for another process fetching Light into {root} ...")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fetch_into(
+    root: Path, temp_dir: Path, say: Callable[[str], None], source: Path | None, progress: bool
+) -> None:
+    """Get, verify and extract the tarball via ``temp_dir``, then replace files in ``root``."""
+    if source is not None:
+        tarball = _find_tarball(Path(source).expanduser())
+        say(f"Reading {tarball}")
+    else:
+        say(f"Fetching {_SPEC} ...")
+        url = _tarball_url(temp_dir)  # unreachable registry: _Offline, nothing else to try
+        try:
+            tarball = _download(url, temp_dir, progress)
+        except _Offline as direct:  # npm may know a proxy we do not
+            say(f"direct download failed ({direct}); trying `npm pack`")
+            tarball = _npm_pack(temp_dir)
     actual = _sha256_file(tarball)
     if actual != TARBALL_SHA256:
         raise LightPackageError(

@@ -23,16 +23,19 @@ from solders.account import Account
 from solders.litesvm import LiteSVM
 from solders.pubkey import Pubkey
 
-from solinbox.errors import LightPackageError
+from solinbox.errors import LightPackageError, SolinboxError
 from solinbox.light.ids import LIGHT_PROGRAMS, SOL_POOL_PDA, SYSTEM_PROGRAM_ID
 from solinbox.light.package import LightPackage, fetch_light_package
 
 __all__ = [
+    "AccountFileError",
     "LightAccount",
     "build_light_svm",
     "default_light_package",
     "light_account_sources",
     "light_accounts",
+    "load_account_dir",
+    "read_account_file",
 ]
 
 
@@ -51,9 +54,18 @@ def default_light_package() -> LightPackage:
     return fetch_light_package()
 
 
-def _parse_account_file(path: Path) -> LightAccount:
+class AccountFileError(SolinboxError, ValueError):
+    """A file is not a Solana account JSON file (``solana account --output json`` format)."""
+
+
+def read_account_file(path: Path) -> tuple[Pubkey, Account]:
+    """Read one account file in ``solana account --output json`` format (base64 data).
+
+    Raises:
+        AccountFileError: The file is unreadable or not such a document (the message names it).
+    """
     try:
-        document = json.loads(path.read_bytes())
+        document = json.loads(Path(path).read_bytes())
         raw = document["account"]
         data, encoding = raw["data"]
         if encoding != "base64":
@@ -63,11 +75,28 @@ def _parse_account_file(path: Path) -> LightAccount:
             data=base64.b64decode(data),
             owner=Pubkey.from_string(raw["owner"]),
             executable=bool(raw["executable"]),
-            rent_epoch=int(raw["rentEpoch"]),
+            rent_epoch=int(raw.get("rentEpoch", 0)),
         )
-        return LightAccount(Pubkey.from_string(document["pubkey"]), account, path)
+        return Pubkey.from_string(document["pubkey"]), account
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise LightPackageError(f"cannot load the account dump {path}: {exc}") from exc
+        raise AccountFileError(f"{path}: not a Solana account JSON file: {exc}") from exc
+
+
+def load_account_dir(directory: Path) -> dict[Pubkey, Account]:
+    """Read every ``*.json`` account file of ``directory`` (sorted by name; later files win).
+
+    Raises:
+        AccountFileError: A file is not such an account.
+    """
+    return dict(read_account_file(path) for path in sorted(Path(directory).glob("*.json")))
+
+
+def _parse_account_file(path: Path) -> LightAccount:
+    try:
+        pubkey, account = read_account_file(path)
+    except AccountFileError as exc:
+        raise LightPackageError(f"cannot load the account dump {exc}") from exc
+    return LightAccount(pubkey, account, path)
 
 
 @lru_cache(maxsize=8)

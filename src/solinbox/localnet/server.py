@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from solders.keypair import Keypair
 
 from solinbox.errors import SolinboxError
 from solinbox.localnet._methods import (
@@ -183,6 +184,13 @@ class Localnet:
     def produce_block(self) -> Block:
         """Produce one block now (the clock keeps its own pace)."""
         return self.bank.produce_block()
+
+    def wallet(self, sol: float = 10.0) -> Keypair:
+        """A new keypair holding ``sol`` SOL, airdropped in a block of its own (confirmed on return)."""
+        keypair = Keypair()
+        self.bank.airdrop(keypair.pubkey(), int(sol * 1_000_000_000))
+        self.produce_block()
+        return keypair
 
     async def _produce_blocks(self, interval: float) -> None:
         loop = asyncio.get_running_loop()

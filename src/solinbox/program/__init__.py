@@ -10,15 +10,33 @@
 Everything here is pure (no I/O beyond reading the package's own data files).
 """
 
-from solinbox.program.discriminators import (
-    DISCRIMINATOR_LEN,
-    account_discriminator,
-    event_discriminator,
-    instruction_discriminator,
-)
-from solinbox.program.errors import CUSTOM_ERROR_MAP, ProgramError, from_code, from_logs
-from solinbox.program.idl import IdlError, load_idl, load_legacy_idl
-from solinbox.program.ids import PROGRAM_ID
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from solinbox._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from solinbox.program.discriminators import (
+        DISCRIMINATOR_LEN,
+        account_discriminator,
+        event_discriminator,
+        instruction_discriminator,
+    )
+    from solinbox.program.errors import (
+        CUSTOM_ERROR_MAP,
+        ProgramError,
+        from_code,
+        from_logs,
+    )
+    from solinbox.program.idl import (
+        IdlError,
+        load_idl,
+        load_legacy_idl,
+    )
+    from solinbox.program.ids import (
+        PROGRAM_ID,
+    )
 
 __all__ = [
     "CUSTOM_ERROR_MAP",
@@ -34,3 +52,21 @@ __all__ = [
     "load_idl",
     "load_legacy_idl",
 ]
+
+__getattr__, __dir__ = lazy_exports(
+    globals(),
+    {
+        "CUSTOM_ERROR_MAP": "errors",
+        "DISCRIMINATOR_LEN": "discriminators",
+        "IdlError": "idl",
+        "PROGRAM_ID": "ids",
+        "ProgramError": "errors",
+        "account_discriminator": "discriminators",
+        "event_discriminator": "discriminators",
+        "from_code": "errors",
+        "from_logs": "errors",
+        "instruction_discriminator": "discriminators",
+        "load_idl": "idl",
+        "load_legacy_idl": "idl",
+    },
+)

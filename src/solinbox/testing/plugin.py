@@ -6,10 +6,15 @@ Registered through the ``pytest11`` entry point, so installing solinbox is enoug
         alice, bob = funded_wallet(), funded_wallet()
         ...
 
+The Light Protocol programs are fetched into the cache on first use (once per machine; test
+workers starting together wait for one download).
+
 Fixtures:
 
-* ``solinbox_program`` (session) — path of the inbox ``.so``: ``$SOLINBOX_PROGRAM_SO`` if set,
-  else built (or reused) with :func:`solinbox.build.build_program` in the current workspace;
+* ``solinbox_program`` (session) — path of the inbox ``.so``: the packaged program, unless
+  ``--solinbox-program-so PATH`` (command line), ``solinbox_program_so = PATH`` (ini, relative
+  to the rootdir) or ``$SOLINBOX_PROGRAM_SO`` names another build (in that order); the
+  report header says which one was loaded;
 * ``solinbox_chain`` — a fresh :class:`~solinbox.testing.LocalChain` (LiteSVM with the inbox
   program and the real Light programs) per test;
 * ``funded_wallet`` — a factory: ``funded_wallet(sol=10.0)`` returns a new funded Keypair;
@@ -22,19 +27,19 @@ Fixtures:
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from solders.keypair import Keypair
-
-from solinbox.testing.chain import LocalChain
 
 if TYPE_CHECKING:
+    from solders.keypair import Keypair
+
     from solinbox.indexer import PhotonServer
     from solinbox.localnet.server import Localnet
+    from solinbox.program.binary import ProgramBinary
+    from solinbox.testing.chain import LocalChain
 
 __all__ = [
     "funded_wallet",
@@ -45,23 +50,62 @@ __all__ = [
 ]
 
 
-@pytest.fixture(scope="session")
-def solinbox_program() -> Path:
-    """The inbox program's ``.so`` (``$SOLINBOX_PROGRAM_SO`` or built in this workspace)."""
-    override = os.environ.get("SOLINBOX_PROGRAM_SO")
-    if override:
-        path = Path(override)
-        if not path.is_file():
-            raise pytest.UsageError(f"SOLINBOX_PROGRAM_SO={override} does not exist")
-        return path
-    from solinbox.build import build_program
+try:  # async fixtures work in pytest-asyncio's strict mode (its default) and in auto mode
+    from pytest_asyncio import fixture as _async_fixture
+except ImportError:  # without pytest-asyncio nobody can await them anyway
+    _async_fixture = pytest.fixture  # type: ignore[assignment]
 
-    return build_program("inbox").so_path
+_INI = "solinbox_program_so"
+_OPTION = "--solinbox-program-so"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register ``--solinbox-program-so`` and the ``solinbox_program_so`` ini setting."""
+    group = parser.getgroup("solinbox")
+    group.addoption(
+        _OPTION,
+        dest="solinbox_program_so",
+        metavar="PATH",
+        help="inbox program .so for the solinbox fixtures instead of the packaged one",
+    )
+    parser.addini(_INI, "inbox program .so for the solinbox fixtures (relative to the rootdir)")
+
+
+def _program(config: pytest.Config) -> ProgramBinary:
+    from solinbox.errors import ProgramBinaryError
+    from solinbox.program.binary import resolve_program
+
+    option = config.getoption("solinbox_program_so")
+    ini = config.getini(_INI)
+    try:
+        if option:
+            return resolve_program(option, origin=_OPTION)
+        if ini:
+            return resolve_program(config.rootpath / str(ini), origin=f"ini {_INI}")
+        return resolve_program()
+    except ProgramBinaryError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say which inbox program the fixtures load (path + sha256)."""
+    try:
+        return f"solinbox program: {_program(config).describe()}"
+    except pytest.UsageError as exc:
+        return f"solinbox program: {exc}"
+
+
+@pytest.fixture(scope="session")
+def solinbox_program(pytestconfig: pytest.Config) -> Path:
+    """The inbox program's ``.so`` (packaged, or the one named by option / ini / env)."""
+    return _program(pytestconfig).path
 
 
 @pytest.fixture
 def solinbox_chain(solinbox_program: Path) -> LocalChain:
     """A fresh in-process chain with the inbox program and Light."""
+    from solinbox.testing.chain import LocalChain
+
     return LocalChain(solinbox_program)
 
 
@@ -75,7 +119,7 @@ def funded_wallet(solinbox_chain: LocalChain) -> Callable[..., Keypair]:
     return make
 
 
-@pytest.fixture
+@_async_fixture
 async def solinbox_localnet(solinbox_program: Path) -> AsyncIterator[Localnet]:
     """A localnet server with the inbox program, on free loopback ports (per test)."""
     from solinbox.localnet.bank import Bank
@@ -87,7 +131,7 @@ async def solinbox_localnet(solinbox_program: Path) -> AsyncIterator[Localnet]:
         yield net
 
 
-@pytest.fixture
+@_async_fixture
 async def solinbox_indexer(solinbox_localnet: Localnet) -> AsyncIterator[PhotonServer]:
     """An indexer attached to ``solinbox_localnet`` (SQLite in memory) serving the Photon API."""
     from solinbox.indexer import Indexer, PhotonServer, SqliteStore

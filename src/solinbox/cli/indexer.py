@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from solana.rpc.async_api import AsyncClient
-from solana.rpc.commitment import Confirmed
+if TYPE_CHECKING:
+    from rich.console import Console
 
-from solinbox.indexer.ingest import Indexer, RpcFollower
-from solinbox.indexer.server import PhotonServer
-from solinbox.indexer.store import PostgresStore, SqliteStore
-
-__all__ = ["add_indexer_parser"]
+__all__ = ["register"]
 
 
 async def _serve(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    import asyncio
+
+    from solana.rpc.async_api import AsyncClient
+    from solana.rpc.commitment import Confirmed
+
+    from solinbox.indexer.ingest import Indexer, RpcFollower
+    from solinbox.indexer.server import PhotonServer
+    from solinbox.indexer.store import PostgresStore, SqliteStore
+
     dsn = args.db.startswith(("postgresql://", "postgres://", "host="))
     store: SqliteStore | PostgresStore = PostgresStore(args.db) if dsn else SqliteStore(args.db)
     follower_indexer = Indexer(store)
@@ -41,10 +44,12 @@ async def _serve(args: argparse.Namespace, console: Console) -> dict[str, Any]:
 
 
 def _cmd_indexer(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    import asyncio
+
     return asyncio.run(_serve(args, console))
 
 
-def add_indexer_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Any) -> None:
     """Add ``indexer`` to the ``solinbox`` command."""
     p = sub.add_parser(
         "indexer", help="index Light transactions from an RPC and serve the Photon API"

@@ -1,10 +1,11 @@
 """Indexer figures at scale: ingest rate, ingest memory and Photon query latency.
 
-Three stages, run by ``scripts/bench-indexer [N] [--postgres]``:
+Three stages, run by ``scripts/bench-indexer [N] [--postgres]`` (``python benchmarks/indexer.py``
+from a source checkout; it builds the inbox program there):
 
 1. **Corpus.** ``N`` real inbox-program transactions executed in LiteSVM
    (:class:`~solinbox.testing.LocalChain`: our program and the real Light programs), streamed to
-   a file in ``.cache/bench/`` named after the parameters and the program's hash, and reused when
+   a file in ``--cache-dir`` (default ``.cache/bench/`` under the current directory) named after the parameters and the program's hash, and reused when
    it exists. Every transaction keeps what an indexer receives from a block: signature, slot,
    block time, the flattened instruction list (:meth:`Indexer.litesvm_flat
    <solinbox.indexer.Indexer.litesvm_flat>`) and the log lines. The history is spread over
@@ -38,7 +39,6 @@ import asyncio
 import base64
 import contextlib
 import hashlib
-import importlib.util
 import inspect
 import json
 import os
@@ -97,8 +97,8 @@ __all__ = [
     "read_corpus",
 ]
 
-ROOT = Path(__file__).resolve().parents[3]
-CACHE_DIR = ROOT / ".cache" / "bench"
+CACHE_DIR = Path(".cache") / "bench"
+"""Default corpus cache, relative to the current directory (``--cache-dir`` overrides)."""
 FORMAT_VERSION = 1
 _MAGIC = b"solinbox-indexer-corpus\n"
 _FRAME = struct.Struct("<I")
@@ -575,6 +575,8 @@ class IngestStats:
     rss_baseline_mib: float
     #: percent of the history -> (VmRSS, VmHWM) in MiB after that much was ingested
     rss: dict[int, tuple[float, float]]
+    #: percent of the history -> timed (indexer + store) seconds spent up to there
+    seconds_at: dict[int, float] = field(default_factory=dict)
     database_mib: float | None = None
 
     @property
@@ -603,6 +605,7 @@ def ingest_corpus(
     passes_logs = "logs" in inspect.signature(Indexer.indexed).parameters
     marks = sorted({max(1, total * p // 100): p for p in range(10, 101, 10)}.items())
     rss: dict[int, tuple[float, float]] = {}
+    seconds_at: dict[int, float] = {}
     baseline = _status_mib()[0]
     busy = 0.0
     done = blocks = stored = 0
@@ -619,7 +622,9 @@ def ingest_corpus(
         blocks += 1
         batch = []
         while marks and marks[0][0] <= done:
-            rss[marks.pop(0)[1]] = _status_mib()
+            percent = marks.pop(0)[1]
+            rss[percent] = _status_mib()
+            seconds_at[percent] = busy
 
     started = time.perf_counter()
     with _Ticker(console, "ingesting", total) as ticker:
@@ -654,6 +659,7 @@ def ingest_corpus(
         passes_logs=passes_logs,
         rss_baseline_mib=baseline,
         rss=rss,
+        seconds_at=seconds_at,
     )
 
 
@@ -773,17 +779,6 @@ async def measure_queries(
 
 
 # -- the two processes -----------------------------------------------------------------------------
-def _postgres_helpers() -> Any:
-    """The tests' real-server helper (``tests/indexer/_postgres.py``)."""
-    path = ROOT / "tests" / "indexer" / "_postgres.py"
-    spec = importlib.util.spec_from_file_location("_solinbox_bench_postgres", path)
-    if spec is None or spec.loader is None:
-        raise BenchError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _stage(args: argparse.Namespace) -> None:
     """Ingest + queries (the fresh process); prints one JSON object on stdout."""
     from solinbox.indexer import SqliteStore
@@ -793,11 +788,11 @@ def _stage(args: argparse.Namespace) -> None:
     with contextlib.ExitStack() as stack:
         database: Path | None = None
         if args.postgres:
-            pg = _postgres_helpers()
-            dsn = stack.enter_context(pg.postgres_server())
             from solinbox.indexer import PostgresStore
+            from solinbox.testing.postgres import fresh_database, postgres_server
 
-            store: Any = PostgresStore(pg.fresh_database(dsn, "bench"))
+            dsn = stack.enter_context(postgres_server())
+            store: Any = PostgresStore(fresh_database(dsn, "bench"))
         else:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="solinbox-bench-"))
             database = Path(tmp) / "bench.sqlite"
@@ -851,6 +846,13 @@ def _table(
         + " / ".join(f"{rss[k][1]:,.0f}" for k in (10, 50, 100))
         + f" MiB (before ingest {ingest['rss_baseline_mib']:,.0f} MiB) |",
     ]
+    at = {int(k): v for k, v in ingest.get("seconds_at", {}).items()}
+    if {10, 20, 90, 100} <= set(at) and at[20] > at[10] and at[100] > at[90]:
+        tenth = ingest["transactions"] / 10  # 10-20%: past the create_inbox / create_thread setup
+        lines.append(
+            f"| ingest transactions/s over 10-20% / 90-100% of the history | "
+            f"{tenth / (at[20] - at[10]):,.0f} / {tenth / (at[100] - at[90]):,.0f} |"
+        )
     if ingest.get("database_mib") is not None:
         lines.append(f"| SQLite database size | {ingest['database_mib']:,.0f} MiB |")
     for letter, q in zip("abc", queries, strict=True):
@@ -883,6 +885,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--requests", type=int, default=250, help="timed requests per query kind")
     parser.add_argument("--regenerate", action="store_true", help="ignore a cached corpus")
+    parser.add_argument("--cache-dir", default=str(CACHE_DIR), help="corpus cache (.cache/bench)")
+    parser.add_argument("--program-so", help="inbox .so (default: built in this checkout)")
     parser.add_argument(
         "--generate-only", action="store_true", help="make sure the corpus exists, measure nothing"
     )
@@ -911,9 +915,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except BenchError as exc:
         parser.error(str(exc))
     console = Console(stderr=True)
-    so = build_program("inbox").so_path
+    so = Path(args.program_so) if args.program_so else build_program("inbox").so_path
     corpus, manifest, reused = ensure_corpus(
-        params, so, regenerate=args.regenerate, console=console
+        params, so, regenerate=args.regenerate, console=console, cache=Path(args.cache_dir)
     )
     console.print(
         f"corpus {corpus.name}: {manifest.transactions:,} transactions, "
@@ -922,12 +926,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.generate_only:
         return
     command = [
-        sys.executable, "-m", "solinbox.bench.indexer", "--stage", "ingest",
+        sys.executable, str(Path(__file__).resolve()), "--stage", "ingest",
         "--corpus", str(corpus), "--manifest", str(corpus.with_suffix(".json")),
         "--ingest-block-size", str(args.ingest_block_size), "--requests", str(args.requests),
         *(["--postgres"] if args.postgres else []),
     ]  # fmt: skip
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=os.environ)
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=os.environ)
     if done.returncode:
         raise SystemExit(done.returncode)
     result = json.loads(done.stdout.strip().splitlines()[-1])

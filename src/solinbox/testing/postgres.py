@@ -1,5 +1,10 @@
-"""A real PostgreSQL server for the tests: initdb + pg_ctl from Debian's packages, on a free
-loopback port, in a temporary directory (run as the ``postgres`` user when we are root)."""
+"""A throwaway PostgreSQL server for tests and benchmarks of the indexer's PostgreSQL store.
+
+:func:`postgres_server` runs ``initdb`` + ``pg_ctl`` from the PostgreSQL server packages (Debian's
+``postgresql``) on a free loopback port in a temporary directory (as the ``postgres`` user when
+run as root), yields its DSN and removes it afterwards. :func:`fresh_database` creates a database
+on it.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from solinbox.errors import SolinboxError
+
+__all__ = ["PostgresUnavailable", "fresh_database", "postgres_server"]
+
+
+class PostgresUnavailable(SolinboxError):
+    """The PostgreSQL server programs are not installed."""
+
 
 def _bin(name: str) -> str:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     if not found:
-        raise RuntimeError(
-            f"PostgreSQL's {name} not found: install the Debian package postgresql (scripts/setup does)"
+        raise PostgresUnavailable(
+            f"PostgreSQL's {name} not found: install the PostgreSQL server (Debian: the "
+            "postgresql package; scripts/setup installs it)"
         )
     return found[-1]
 

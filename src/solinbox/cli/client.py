@@ -8,47 +8,26 @@ one JSON document with ``--json``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-from solana.rpc.async_api import AsyncClient
-from solana.rpc.commitment import Confirmed
-from solders.keypair import Keypair
-from solders.pubkey import Pubkey
-
-from solinbox.client._client import InboxClient, InboxView
-from solinbox.client._watch import watch_inbox
+from solinbox.cli._common import read_keypair
 from solinbox.errors import SolinboxError
-from solinbox.photon import PhotonReader
-from solinbox.program import instructions as ix
-from solinbox.program.accounts import Inbox, ThreadSlot
-from solinbox.program.constants import InboxKind, Side
-from solinbox.program.pda import inbox_address
 
-__all__ = ["add_client_parsers", "load_keypair"]
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from solinbox.client._client import InboxClient, InboxView
+    from solinbox.program.accounts import ThreadSlot
+
+
+__all__ = ["register"]
 
 DEFAULT_URL = "http://127.0.0.1:8899"
 DEFAULT_KEYPAIR = "~/.config/solana/id.json"
-
-
-class KeypairError(SolinboxError):
-    """The keypair file is missing or not a Solana keypair."""
-
-
-def load_keypair(path: str) -> Keypair:
-    """Read a Solana CLI keypair file (a JSON array of 64 bytes)."""
-    file = Path(os.path.expanduser(path))
-    try:
-        raw = json.loads(file.read_text())
-        return Keypair.from_bytes(bytes(raw))
-    except (OSError, ValueError, TypeError) as exc:
-        raise KeypairError(f"cannot read a keypair from {file}: {exc}") from exc
 
 
 def _ws_url(url: str) -> str:
@@ -59,6 +38,8 @@ def _ws_url(url: str) -> str:
 
 
 def _inbox_row(view: InboxView) -> dict[str, Any]:
+    from solinbox.program.accounts import Inbox
+
     s: Inbox = view.state
     rule = s.payment_rule
     return {
@@ -82,6 +63,8 @@ def _inbox_row(view: InboxView) -> dict[str, Any]:
 
 
 def _thread_row(slot: ThreadSlot) -> dict[str, Any]:
+    from solinbox.program.constants import Side
+
     return {
         "id": slot.thread_id,
         "from": str(slot.sender),
@@ -96,6 +79,8 @@ def _thread_row(slot: ThreadSlot) -> dict[str, Any]:
 
 
 def _table(title: str, rows: list[dict[str, Any]]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     for key in rows[0] if rows else []:
         table.add_column(key)
@@ -112,8 +97,13 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Table:
 async def _with_client(
     args: argparse.Namespace, body: Callable[[InboxClient], Awaitable[dict[str, Any]]]
 ) -> dict[str, Any]:
+    from solana.rpc.async_api import AsyncClient
+    from solana.rpc.commitment import Confirmed
+
+    from solinbox.client._client import InboxClient
+
     async with AsyncClient(args.url, commitment=Confirmed) as rpc:
-        client = InboxClient(rpc, load_keypair(args.keypair))
+        client = InboxClient(rpc, read_keypair(args.keypair))
         return await body(client)
 
 
@@ -122,6 +112,8 @@ def _run(
     console: Console,
     body: Callable[[InboxClient], Awaitable[dict[str, Any]]],
 ) -> dict[str, Any]:
+    import asyncio
+
     return asyncio.run(_with_client(args, body))
 
 
@@ -129,6 +121,11 @@ def _run(
 
 
 def _cmd_inbox_create(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    from solders.pubkey import Pubkey
+
+    from solinbox.program import instructions as ix
+    from solinbox.program.constants import InboxKind
+
     rule = None
     if args.fee:
         rule = ix.PaymentRuleInput(amount=args.fee, mint=Pubkey.from_string(args.mint) if args.mint else None,
@@ -149,6 +146,8 @@ def _cmd_inbox_create(args: argparse.Namespace, console: Console) -> dict[str, A
 
 
 def _cmd_inbox_show(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    from solders.pubkey import Pubkey
+
     async def body(c: InboxClient) -> dict[str, Any]:
         owner = Pubkey.from_string(args.owner) if args.owner else c.me
         view = await c.inbox(owner, args.id)
@@ -172,6 +171,8 @@ def _cmd_inbox_show(args: argparse.Namespace, console: Console) -> dict[str, Any
 
 
 def _cmd_inbox_list(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    from solders.pubkey import Pubkey
+
     async def body(c: InboxClient) -> dict[str, Any]:
         owner = Pubkey.from_string(args.owner) if args.owner else c.me
         return {"owner": str(owner), "inboxes": [_inbox_row(v) for v in await c.inboxes(owner)]}
@@ -183,6 +184,11 @@ def _cmd_inbox_list(args: argparse.Namespace, console: Console) -> dict[str, Any
 
 
 def _cmd_inbox_history(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    from solders.pubkey import Pubkey
+
+    from solinbox.photon import PhotonReader
+    from solinbox.program.pda import inbox_address
+
     async def body(c: InboxClient) -> dict[str, Any]:
         owner = Pubkey.from_string(args.owner) if args.owner else c.me
         address = inbox_address(owner, args.id, c.program_id)[0]
@@ -212,6 +218,8 @@ def _cmd_inbox_history(args: argparse.Namespace, console: Console) -> dict[str, 
 
 
 def _cmd_thread_open(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    from solders.pubkey import Pubkey
+
     async def body(c: InboxClient) -> dict[str, Any]:
         to = Pubkey.from_string(args.to)
         target = Pubkey.from_string(args.inbox) if args.inbox else None
@@ -227,6 +235,8 @@ def _cmd_thread_open(args: argparse.Namespace, console: Console) -> dict[str, An
 
 
 def _cmd_thread_show(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    from solders.pubkey import Pubkey
+
     async def body(c: InboxClient) -> dict[str, Any]:
         return {
             "inbox": args.inbox,
@@ -240,6 +250,8 @@ def _cmd_thread_show(args: argparse.Namespace, console: Console) -> dict[str, An
 
 
 def _cmd_thread_send(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    from solders.pubkey import Pubkey
+
     async def body(c: InboxClient) -> dict[str, Any]:
         thread = c.thread(Pubkey.from_string(args.inbox), args.id)
         sent = await thread.send_message(
@@ -258,6 +270,8 @@ def _cmd_thread_send(args: argparse.Namespace, console: Console) -> dict[str, An
 
 
 def _cmd_thread_read(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    from solders.pubkey import Pubkey
+
     async def body(c: InboxClient) -> dict[str, Any]:
         thread = c.thread(Pubkey.from_string(args.inbox), args.id)
         await thread.mark_read(args.seq)
@@ -273,6 +287,10 @@ def _cmd_thread_read(args: argparse.Namespace, console: Console) -> dict[str, An
 
 
 def _cmd_activity(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    from solders.pubkey import Pubkey
+
+    from solinbox.photon import PhotonReader
+
     async def body(c: InboxClient) -> dict[str, Any]:
         async with PhotonReader(args.photon) as reader:
             c.photon = reader
@@ -304,6 +322,10 @@ def _cmd_activity(args: argparse.Namespace, console: Console) -> dict[str, Any]:
 
 
 def _cmd_watch(args: argparse.Namespace, console: Console) -> dict[str, Any] | None:
+    from solders.pubkey import Pubkey
+
+    from solinbox.client._watch import watch_inbox
+
     async def body(c: InboxClient) -> dict[str, Any]:
         count = 0
         async for activity in watch_inbox(
@@ -345,7 +367,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
-def add_client_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: Any) -> None:
     """Add ``inbox``, ``thread`` and ``watch`` to the ``solinbox`` command."""
     inbox = sub.add_parser("inbox", help="create, show and list inboxes")
     isub = inbox.add_subparsers(dest="inbox_command", required=True)

@@ -1,0 +1,154 @@
+"""``solinbox localnet``: a Solana JSON-RPC + PubSub validator over LiteSVM.
+
+The inbox program loaded is the packaged one unless ``--program-so`` (or
+``$SOLINBOX_PROGRAM_SO``) names another; the start-up lines say which (path and sha256). The
+Light programs are fetched into the cache on first use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from solinbox.cli._common import CliInputError, add_program_so_option
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from solders.pubkey import Pubkey
+
+__all__ = ["register"]
+
+
+def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    import asyncio
+
+    from solders.pubkey import Pubkey
+
+    from solinbox.light.package import fetch_light_package
+    from solinbox.localnet.bank import Bank
+    from solinbox.localnet.genesis import load_account_dir
+    from solinbox.localnet.server import Localnet
+    from solinbox.program.binary import resolve_program
+    from solinbox.program.ids import PROGRAM_ID
+
+    started = time.monotonic()
+    programs: dict[Pubkey, Path] = {}
+    described: dict[str, dict[str, Any]] = {}
+    if not args.no_inbox:
+        inbox = resolve_program(args.program_so)
+        programs[PROGRAM_ID] = inbox.path
+        described[str(PROGRAM_ID)] = {"path": str(inbox.path), "sha256": inbox.sha256,
+                                      "origin": inbox.origin}  # fmt: skip
+    for program_id, path in args.program or []:
+        try:
+            key = Pubkey.from_string(program_id)
+        except ValueError as exc:
+            raise CliInputError(f"--program: bad program id {program_id!r}") from exc
+        extra = resolve_program(path, origin="--program")
+        programs[key] = extra.path
+        described[str(key)] = {
+            "path": str(extra.path),
+            "sha256": extra.sha256,
+            "origin": extra.origin,
+        }
+    fetch_light_package(quiet=True, progress=not args.json)
+    ledger = Path(args.ledger) if args.ledger else None
+    if ledger is not None and not args.reset and Bank.has_state(ledger):
+        bank = Bank.load(ledger, programs=programs)
+    else:
+        accounts = load_account_dir(Path(args.account_dir)) if args.account_dir else {}
+        bank = Bank.create(programs=programs, accounts=accounts, finality_depth=args.finality_depth)
+    slot_interval = args.slot_ms / 1000 if args.slot_ms > 0 else None
+    net = Localnet(
+        bank,
+        rpc_port=args.rpc_port,
+        ws_port=args.ws_port,
+        slot_interval=slot_interval,
+        state_dir=ledger,
+    )
+
+    async def run() -> dict[str, Any]:
+        try:
+            await net.start()
+        except OSError as exc:
+            raise CliInputError(
+                f"cannot listen on 127.0.0.1:{args.rpc_port} / :{args.ws_port}: {exc.strerror or exc}\n"
+                "  another validator may be running; stop it or pass --rpc-port / --ws-port"
+            ) from exc
+        info = {
+            "rpc_url": net.rpc_url,
+            "ws_url": net.ws_url,
+            "faucet": str(bank.faucet.pubkey()),
+            "programs": described,
+            "slot": bank.slot,
+            "ledger": str(ledger) if ledger else None,
+            "startup_seconds": round(time.monotonic() - started, 3),
+        }
+        if args.json:
+            print(json.dumps(info), flush=True)
+        else:
+            console.print(
+                f"[green]localnet[/] JSON-RPC {net.rpc_url}  PubSub {net.ws_url}  "
+                f"(ready in {info['startup_seconds']:.2f}s, slot {bank.slot})"
+            )
+            for key, program in described.items():
+                console.print(f"  program {key}  {program['origin']} {program['path']}  sha256 {program['sha256']}",
+                              highlight=False)  # fmt: skip
+            console.print(
+                f"  faucet {bank.faucet.pubkey()}  ledger {ledger or '(not saved)'}  Ctrl-C to stop"
+            )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # platforms without Unix signals raise here; Ctrl-C then ends the process as usual
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await net.stop()
+        return info
+
+    return asyncio.run(run())
+
+
+def register(sub: Any) -> None:
+    """Add ``localnet`` to the ``solinbox`` command."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "localnet",
+        help="run a local Solana validator (JSON-RPC + PubSub over LiteSVM) with the inbox "
+        "program and Light",
+    )
+    p.add_argument(
+        "--rpc-port", type=int, default=8899, help="HTTP JSON-RPC port on 127.0.0.1 (default 8899)"
+    )
+    p.add_argument(
+        "--ws-port",
+        type=int,
+        default=8900,
+        help="WebSocket PubSub port on 127.0.0.1 (default 8900)",
+    )
+    p.add_argument(
+        "--slot-ms", type=int, default=400, help="milliseconds per block; 0: no clock (default 400)"
+    )
+    p.add_argument(
+        "--finality-depth",
+        type=int,
+        default=32,
+        help="blocks from confirmed to finalized (default 32)",
+    )
+    p.add_argument(
+        "--ledger", help="directory to save the state to on exit and resume it from on start"
+    )
+    p.add_argument("--reset", action="store_true", help="ignore a saved state in --ledger")
+    add_program_so_option(p)
+    p.add_argument(
+        "--program", nargs=2, action="append", metavar=("ID", "PATH"), help="load an extra program"
+    )
+    p.add_argument("--account-dir", help="load every account JSON file of this directory")
+    p.add_argument("--no-inbox", action="store_true", help="do not load the inbox program")
+    p.add_argument("--json", action="store_true", help="print the endpoints as one JSON line")
+    p.set_defaults(func=_cmd_localnet)
