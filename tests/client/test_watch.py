@@ -18,22 +18,30 @@ async def test_watch_every_event_once_across_reconnect(
     alice, bob = await make_client(), await make_client()
     view = await alice.create_inbox(0)
     first = await bob.create_thread(alice.me, "one")
+    latest = (await alice.rpc.get_signatures_for_address(view.address, limit=1)).value[0]
     seen: list[InboxActivity] = []
-    got_first_live = asyncio.Event()
+    arrived = asyncio.Condition()
 
     async def watch() -> None:
+        # from `first` on: whatever lands before the subscription is backfilled, so the test
+        # needs no "subscribed yet?" wait
         async for activity in watch_inbox(
-            alice.rpc, net.ws_url, view.address, reconnect_delay=0.05
+            alice.rpc, net.ws_url, view.address, since=latest.signature, reconnect_delay=0.05
         ):
-            seen.append(activity)
-            if not activity.backfilled:
-                got_first_live.set()
+            async with arrived:
+                seen.append(activity)
+                arrived.notify_all()
+
+    async def until(n: int) -> None:
+        async with arrived:
+            await asyncio.wait_for(
+                arrived.wait_for(lambda: sum(len(a.events) for a in seen) >= n), 15
+            )
 
     task = asyncio.create_task(watch())
-    await asyncio.sleep(0.3)  # subscribed
     thread = alice.thread(first.inbox, first.id)
     await thread.send_message("two")
-    await asyncio.wait_for(got_first_live.wait(), 10)
+    await until(1)  # the watcher yields only after it has subscribed
 
     dropped = await net.drop_websockets()
     assert dropped >= 1
@@ -42,17 +50,15 @@ async def test_watch_every_event_once_across_reconnect(
     await thread.mark_read()
     await bob.thread(first.inbox, first.id).send_message("four")
     await thread.archive()
-
-    async def until(n: int) -> None:
-        while sum(len(a.events) for a in seen) < n:
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(until(5), 15)
-    await asyncio.sleep(0.5)  # nothing more should arrive
+    await until(5)
+    # a sentinel: events arrive in slot order, so a repeat of anything above would come first
+    await thread.archive(False)
+    await until(6)
     task.cancel()
 
     names = [e.name for a in seen for e in a.events]
-    assert names == ["MessageSent", "MessageSent", "ReadMarked", "MessageSent", "ThreadArchived"]
+    assert names == ["MessageSent", "MessageSent", "ReadMarked", "MessageSent", "ThreadArchived",
+                     "ThreadArchived"]  # fmt: skip
     seqs = [e["seq"] for a in seen for e in a.events if e.name == "MessageSent"]
     assert seqs == [2, 3, 4]
     signatures = [a.signature for a in seen]

@@ -257,6 +257,45 @@ def status_meta(record: TransactionRecord) -> dict[str, Any]:
     return out
 
 
+def parse_filters(filters: Any) -> list[Callable[[bytes], bool]]:
+    """``getProgramAccounts`` / ``programSubscribe`` filters (``memcmp``, ``dataSize``) as checks."""
+    if filters is None:
+        return []
+    if not isinstance(filters, list):
+        raise invalid_params("Invalid params: invalid type for `filters`.")
+    if len(filters) > MAX_PROGRAM_ACCOUNT_FILTERS:
+        raise invalid_params(f"Too many filters provided; max {MAX_PROGRAM_ACCOUNT_FILTERS}")
+    checks: list[Callable[[bytes], bool]] = []
+    for f in filters:
+        if isinstance(f, dict) and "dataSize" in f:
+            size = _int(f["dataSize"], "dataSize")
+            checks.append(functools.partial(_size_is, size))
+        elif isinstance(f, dict) and isinstance(f.get("memcmp"), dict):
+            memcmp = f["memcmp"]
+            offset = _int(memcmp.get("offset"), "offset")
+            text = memcmp.get("bytes")
+            enc = memcmp.get("encoding", "base58") or "base58"
+            if not isinstance(text, str):
+                raise invalid_params("Invalid params: invalid type for memcmp `bytes`.")
+            try:
+                if enc == "base58":
+                    if len(text) > 175:
+                        raise invalid_params(
+                            "Encoded binary (base 58) data should be less than 129 bytes"
+                        )
+                    needle = _codec.b58decode(text)
+                elif enc == "base64":
+                    needle = base64.b64decode(text, validate=True)
+                else:
+                    raise invalid_params(f"Invalid params: unknown variant `{enc}`.")
+            except (ValueError, binascii.Error):
+                raise invalid_params("Invalid param: invalid memcmp bytes") from None
+            checks.append(functools.partial(_memcmp, offset, needle))
+        else:
+            raise invalid_params("Invalid params: unknown filter, expected memcmp or dataSize.")
+    return checks
+
+
 class RpcMethods:
     """The method table of the localnet over one :class:`~solinbox.localnet.bank.Bank`."""
 
@@ -479,41 +518,7 @@ class RpcMethods:
 
     @staticmethod
     def _filters(filters: Any) -> list[Callable[[bytes], bool]]:
-        if filters is None:
-            return []
-        if not isinstance(filters, list):
-            raise invalid_params("Invalid params: invalid type for `filters`.")
-        if len(filters) > MAX_PROGRAM_ACCOUNT_FILTERS:
-            raise invalid_params(f"Too many filters provided; max {MAX_PROGRAM_ACCOUNT_FILTERS}")
-        checks: list[Callable[[bytes], bool]] = []
-        for f in filters:
-            if isinstance(f, dict) and "dataSize" in f:
-                size = _int(f["dataSize"], "dataSize")
-                checks.append(functools.partial(_size_is, size))
-            elif isinstance(f, dict) and isinstance(f.get("memcmp"), dict):
-                memcmp = f["memcmp"]
-                offset = _int(memcmp.get("offset"), "offset")
-                text = memcmp.get("bytes")
-                enc = memcmp.get("encoding", "base58") or "base58"
-                if not isinstance(text, str):
-                    raise invalid_params("Invalid params: invalid type for memcmp `bytes`.")
-                try:
-                    if enc == "base58":
-                        if len(text) > 175:
-                            raise invalid_params(
-                                "Encoded binary (base 58) data should be less than 129 bytes"
-                            )
-                        needle = _codec.b58decode(text)
-                    elif enc == "base64":
-                        needle = base64.b64decode(text, validate=True)
-                    else:
-                        raise invalid_params(f"Invalid params: unknown variant `{enc}`.")
-                except (ValueError, binascii.Error):
-                    raise invalid_params("Invalid param: invalid memcmp bytes") from None
-                checks.append(functools.partial(_memcmp, offset, needle))
-            else:
-                raise invalid_params("Invalid params: unknown filter, expected memcmp or dataSize.")
-        return checks
+        return parse_filters(filters)
 
     def get_token_account_balance(self, params: list[Any]) -> Any:
         """GetTokenAccountBalance."""

@@ -318,22 +318,30 @@ class Localnet:
             await ws.send_str(text)
 
     def _ws_request(self, connection: Connection, text: str) -> str:
+        """Answer one WebSocket message: a request, or a batch of them (a JSON array)."""
         try:
             request = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return _DUMPS(_error(PARSE_ERROR, "Parse error"))
+        if isinstance(request, list) and request:
+            return _DUMPS([self._ws_one(connection, item) for item in request])
+        return _DUMPS(self._ws_one(connection, request))
+
+    def _ws_one(self, connection: Connection, request: Any) -> dict[str, Any]:
         if (
             not isinstance(request, dict)
             or request.get("jsonrpc") != "2.0"
             or not isinstance(request.get("method"), str)
         ):
-            return _DUMPS(_error(INVALID_REQUEST, "Invalid request"))
+            return _error(INVALID_REQUEST, "Invalid request")
         request_id = request.get("id")
+        if not isinstance(request_id, (int, str)) or isinstance(request_id, bool):
+            request_id = None
         try:
             result = connection.handle(request["method"], request.get("params"))
         except RpcError as exc:
-            return _DUMPS({"jsonrpc": "2.0", "error": exc.to_json(), "id": request_id})
+            return {"jsonrpc": "2.0", "error": exc.to_json(), "id": request_id}
         except Exception:
             log.exception("internal error in %s", request["method"])
-            return _DUMPS(_error(INTERNAL_ERROR, "Internal error", request_id))
-        return _DUMPS({"jsonrpc": "2.0", "result": result, "id": request_id})
+            return _error(INTERNAL_ERROR, "Internal error", request_id)
+        return {"jsonrpc": "2.0", "result": result, "id": request_id}
