@@ -164,3 +164,27 @@ def test_account_dir(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('{"pubkey": "x"}')
     with pytest.raises(SolinboxError, match="bad.json"):
         load_account_dir(tmp_path)
+
+
+def test_slot_hashes_stay_sorted_so_every_recent_slot_is_found() -> None:
+    """The lookup-table program binary-searches SlotHashes: every produced slot must be found
+    (LiteSVM's own default entry, a huge slot, once broke the search from slot 8 on)."""
+    from solders.message import MessageV0
+    from solders.transaction import VersionedTransaction
+
+    from solinbox.lookup_table import create_lookup_table
+
+    bank = Bank.create(finality_depth=1)
+    payer = Keypair()
+    bank.airdrop(payer.pubkey(), 10**9)
+    for _ in range(20):
+        bank.produce_block()
+        slot = bank.confirmed_slot
+        hashes = [s for s, _ in bank.svm.get_slot_hashes()]
+        assert hashes == sorted(hashes, reverse=True) and hashes[0] == slot
+        ix, _ = create_lookup_table(payer.pubkey(), payer.pubkey(), slot)
+        message = MessageV0.try_compile(
+            payer.pubkey(), [ix], [], bank.latest_blockhash("processed")[0]
+        )
+        result = bank.process(VersionedTransaction(message, [payer]))
+        assert getattr(result, "err", "rejected") is None, (slot, result)

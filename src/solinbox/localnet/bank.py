@@ -295,8 +295,10 @@ class Bank:
         Programs read it: the address lookup table program accepts a table's ``recent_slot``
         only if that slot is in SlotHashes.
         """
-        hashes = [(slot, blockhash), *self.svm.get_slot_hashes()]
-        self.svm.set_slot_hashes(hashes[:MAX_SLOT_HASHES])
+        # Programs binary-search the list, so it must stay sorted newest first: LiteSVM's own
+        # default entry (a mainnet-sized slot, far above ours) would break every lookup.
+        older = [(s, h) for s, h in self.svm.get_slot_hashes() if s < slot]
+        self.svm.set_slot_hashes([(slot, blockhash), *older][:MAX_SLOT_HASHES])
 
     def produce_block(self) -> Block:
         """Close the working slot as a block, open the next one, and notify subscribers."""
