@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from solders.keypair import Keypair
+from solders.pubkey import Pubkey
 
 from solinbox.localnet.server import Localnet
 
@@ -88,10 +89,12 @@ async def test_watch_command_streams_events(net: Localnet, tmp_path: Path) -> No
     url = ["-u", net.rpc_url, "--json"]
     assert (await cli("inbox", "create", "-k", alice_key, *url))[0] == 0
     inbox = (await cli("inbox", "show", "-k", alice_key, *url))[1]["address"]
+    latest = net.bank.signatures_for_address(Pubkey.from_string(inbox), commitment="confirmed")[0]
+    # --since: what lands before the watcher has subscribed is replayed, so no wait is needed
     watcher = asyncio.create_task(
-        cli("watch", inbox, "--ws-url", net.ws_url, "--count", "1", "-k", alice_key, *url)
-    )
-    await asyncio.sleep(1.5)
+        cli("watch", inbox, "--ws-url", net.ws_url, "--count", "1", "--since",
+            str(latest.signature), "-k", alice_key, *url)
+    )  # fmt: skip
     assert (await cli("thread", "open", str(alice.pubkey()), "watch me", "-k", bob_key, *url))[
         0
     ] == 0

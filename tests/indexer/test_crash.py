@@ -74,18 +74,24 @@ async def test_sigkill_anywhere_then_resume(
             request.getfixturevalue("pg"), f"killed_{tmp_path.name[-12:].replace('-', '_')}"
         )
     rng = random.Random(7)
-    command = [sys.executable, "-m", "solinbox.cli", "indexer", "--rpc", stack.net.rpc_url,
+    command = [sys.executable, "-m", "solinbox.cli", "-vv", "indexer", "--rpc", stack.net.rpc_url,
                "--db", str(db), "--until-slot", str(tip), "--poll-ms", "5", "--json"]  # fmt: skip
     kills = 0
     for _ in range(6):
         proc = await asyncio.create_subprocess_exec(
-            *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+            *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
         )
-        await asyncio.sleep(rng.uniform(0.3, 1.2))  # import + a few blocks in
-        if proc.returncode is None:
+        assert proc.stderr is not None
+        # kill once it has stored a random number of further blocks (its -vv log says so);
+        # the kill lands wherever the process is by then, mid-block included
+        target = rng.randint(1, 12)
+        stored = 0
+        while stored < target and (line := await proc.stderr.readline()):
+            stored += b"indexed slot" in line
+        if proc.returncode is None and stored >= target:
             os.kill(proc.pid, signal.SIGKILL)
             kills += 1
-        await proc.wait()
+        await proc.communicate()
     final = await asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )

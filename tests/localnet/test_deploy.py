@@ -82,8 +82,10 @@ async def test_retries_through_expiring_blockhashes(probe_so: Path) -> None:
         Localnet(bank, rpc_port=0, ws_port=0, slot_interval=0.004) as fast,
         AsyncClient(fast.rpc_url) as client,
     ):
-        while bank.finalized_slot < 2:
-            await asyncio.sleep(0.05)
+        deep = asyncio.Event()
+        unhook = bank.on_block(lambda _b: deep.set() if bank.finalized_slot >= 2 else None)
+        await asyncio.wait_for(deep.wait(), 10)
+        unhook()
         result = await deploy_program(
             client, payer, probe_so.read_bytes(), program=Keypair(), commitment=Finalized,
             poll_interval=0.02, retries=30, concurrency=4,
@@ -108,8 +110,18 @@ async def test_waits_for_a_cluster_that_comes_up_late(probe_so: Path) -> None:
     bank.airdrop(payer.pubkey(), 20 * 10**9)
     late = Localnet(bank, rpc_port=port, ws_port=0, slot_interval=0.02)
 
+    tried = asyncio.Event()
+
+    def hang_up(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()  # a node still starting: the connection is dropped unanswered
+        tried.set()
+
+    gate = await asyncio.start_server(hang_up, "127.0.0.1", port)
+
     async def start_later() -> None:
-        await asyncio.sleep(0.5)
+        await tried.wait()  # the deployer has tried (and failed) at least once
+        gate.close()
+        await gate.wait_closed()
         await late.start()
 
     async with AsyncClient(f"http://127.0.0.1:{port}", commitment=Confirmed) as client:

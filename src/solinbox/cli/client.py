@@ -328,8 +328,16 @@ def _cmd_watch(args: argparse.Namespace, console: Console) -> dict[str, Any] | N
 
     async def body(c: InboxClient) -> dict[str, Any]:
         count = 0
+        since = None
+        if args.since:
+            from solders.signature import Signature
+
+            try:
+                since = Signature.from_string(args.since)
+            except ValueError as exc:
+                raise SolinboxError(f"--since: not a transaction signature: {args.since}") from exc
         async for activity in watch_inbox(
-            c.rpc, args.ws_url or _ws_url(args.url), Pubkey.from_string(args.inbox)
+            c.rpc, args.ws_url or _ws_url(args.url), Pubkey.from_string(args.inbox), since=since
         ):
             for event in activity.events:
                 fields = {
@@ -456,4 +464,6 @@ def register(sub: Any) -> None:
     w.add_argument("inbox")
     w.add_argument("--ws-url", help="PubSub URL (default: the RPC port + 1)")
     w.add_argument("--count", type=int, default=0, help="stop after this many events (0: never)")
+    w.add_argument("--since", metavar="SIGNATURE",
+                   help="first replay everything after this transaction (resume where you left off)")  # fmt: skip
     w.set_defaults(func=_cmd_watch)

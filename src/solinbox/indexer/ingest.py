@@ -300,6 +300,7 @@ class RpcFollower:
                 batch.append(indexed)
         # the block's transactions and the checkpoint, in one database transaction
         self.indexer.store.apply_block(slot, batch)
+        log.debug("indexed slot %d (%d transactions)", slot, len(batch))
         return sum(len(t.outputs) for t in batch)
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
