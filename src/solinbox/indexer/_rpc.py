@@ -13,8 +13,9 @@ from typing import Any
 from solders.pubkey import Pubkey
 
 from solinbox._base58 import b58decode
+from solinbox.jsonrpc import INVALID_REQUEST, METHOD_NOT_FOUND, JsonRpcError, Request, answer
 
-__all__ = ["PAGE_LIMIT", "RpcError", "handle_request"]
+__all__ = ["PAGE_LIMIT", "RpcError", "call_method", "handle_request"]
 
 log = logging.getLogger("solinbox.indexer.server")
 PAGE_LIMIT = 1000
@@ -32,13 +33,8 @@ _UNAVAILABLE = {
 }  # fmt: skip
 
 
-class RpcError(Exception):
-    """A JSON-RPC error to answer."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+RpcError = JsonRpcError
+"""Photon API errors are :class:`solinbox.jsonrpc.JsonRpcError` (one error type)."""
 
 
 def _invalid(message: str) -> RpcError:
@@ -112,28 +108,27 @@ def _error(code: int, message: str, request_id: Any) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "error": {"code": code, "message": message}, "id": request_id}
 
 
-def handle_request(methods: dict[str, Callable[[Any], Any]], request: Any) -> dict[str, Any]:
-    """Answer one JSON-RPC request object (never raises)."""
-    if (
-        not isinstance(request, dict)
-        or request.get("jsonrpc") != "2.0"
-        or not isinstance(request.get("method"), str)
-    ):
-        return _error(
-            -32600, "Invalid request", request.get("id") if isinstance(request, dict) else None
-        )
-    request_id = request.get("id")
-    method = request["method"]
+def call_method(methods: dict[str, Callable[[Any], Any]], request: Request) -> Any:
+    """Run one valid request against the method table; raises :class:`RpcError`."""
+    method = request.method
     if method in _UNAVAILABLE:
-        return _error(-32000, f"{method} is not available: {_UNAVAILABLE[method]}", request_id)
+        raise RpcError(-32000, f"{method} is not available: {_UNAVAILABLE[method]}")
     fn = methods.get(method)
     if fn is None:
-        return _error(-32601, "Method not found", request_id)
-    try:
-        result = fn(request.get("params"))
-    except RpcError as exc:
-        return _error(exc.code, exc.message, request_id)
-    except Exception:  # pragma: no cover - a bug; answer, log, stay up
-        log.exception("internal error in %s", method)
-        return _error(-32603, "Internal server error", request_id)
-    return {"jsonrpc": "2.0", "result": result, "id": request_id}
+        raise RpcError(METHOD_NOT_FOUND, "Method not found")
+    return fn(request.params)
+
+
+def _photon_envelope(request: Any) -> dict[str, Any] | None:
+    """Photon's spec requires ``id``: a request without one is invalid (not a notification)."""
+    if isinstance(request, dict) and "id" not in request:
+        return _error(INVALID_REQUEST, "Invalid request: missing id", None)
+    return None
+
+
+def handle_request(methods: dict[str, Callable[[Any], Any]], request: Any) -> dict[str, Any]:
+    """Answer one JSON-RPC request object (never raises)."""
+    refused = _photon_envelope(request)
+    if refused is not None:
+        return refused
+    return answer(request, lambda r: call_method(methods, r))  # type: ignore[no-any-return]

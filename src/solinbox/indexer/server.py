@@ -13,7 +13,6 @@ skips or repeats items (Photon compares only the hash); token lists use Photon's
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -39,6 +38,7 @@ from solinbox.indexer.store import (
     PostgresStore,
     SqliteStore,
 )
+from solinbox.jsonrpc import JsonRpcError, parse_body, start_site
 
 __all__ = ["MAX_BODY", "PhotonServer", "handle_request"]
 
@@ -72,17 +72,14 @@ class PhotonServer:
 
     async def start(self) -> None:
         """Bind and serve."""
-        app = web.Application(client_max_size=MAX_BODY)
-        app.router.add_post("/", self._http)
-        app.router.add_get("/getIndexerHealth", self._health)
-        app.router.add_get("/health", self._health)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
-        await site.start()
-        server = site._server
-        if self.port == 0 and server is not None and server.sockets:  # type: ignore[attr-defined]
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        app = web.Application(client_max_size=MAX_BODY, middlewares=[_cors])
+        for path in ("/getIndexerHealth", "/health", "/readiness"):
+            app.router.add_get(path, self._health)
+        app.router.add_get("/liveness", self._liveness)
+        # like Photon, every path serves the API (``POST /getCompressedAccount`` included)
+        app.router.add_post("/{path:.*}", self._http)
+        app.router.add_route("OPTIONS", "/{path:.*}", self._preflight)
+        self._runner, self.port = await start_site(app, "127.0.0.1", self.port)
 
     async def stop(self) -> None:
         """Stop serving."""
@@ -156,9 +153,10 @@ class PhotonServer:
 
     async def _answer(self, request: Any) -> dict[str, Any]:
         if isinstance(request, dict) and request.get("jsonrpc") == "2.0":
-            if request.get("method") in _TX_METHODS:
+            method = request.get("method")
+            if isinstance(method, str) and method in _TX_METHODS and "id" in request:
                 return await self._transaction_with_info(request)
-            if request.get("method") == "getIndexerHealth":
+            if method == "getIndexerHealth" and "id" in request:
                 problem = await self.health()
                 if problem is not None:
                     return _error(-32000, problem, request.get("id"))
@@ -170,6 +168,12 @@ class PhotonServer:
             web.Response(text="ok") if problem is None else web.Response(text=problem, status=503)
         )
 
+    async def _liveness(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def _preflight(self, request: web.Request) -> web.Response:
+        return web.Response(status=204)
+
     async def _http(self, request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.json_response(_error(-32600, "Request body too large", None), status=413)
@@ -178,11 +182,25 @@ class PhotonServer:
         except web.HTTPRequestEntityTooLarge:
             return web.json_response(_error(-32600, "Request body too large", None), status=413)
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return web.json_response(_error(-32700, "Parse error", None))
+            payload = parse_body(body)
+        except JsonRpcError as exc:
+            return web.json_response(_error(exc.code, exc.message, None))
         if isinstance(payload, list):
             if not payload:
                 return web.json_response(_error(-32600, "Invalid request", None))
-            return web.json_response([await self._answer(r) for r in payload[:PAGE_LIMIT]])
+            if len(payload) > PAGE_LIMIT:
+                return web.json_response(
+                    _error(-32600, f"Invalid request: batch larger than {PAGE_LIMIT}", None)
+                )
+            return web.json_response([await self._answer(r) for r in payload])
         return web.json_response(await self._answer(payload))
+
+
+@web.middleware
+async def _cors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Photon allows any origin (browser dApps call it directly)."""
+    response: web.StreamResponse = await handler(request)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "POST, GET, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "*"
+    return response

@@ -19,6 +19,12 @@ from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 
+from solinbox.jsonrpc import (
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    METHOD_NOT_FOUND,
+    JsonRpcError,
+)
 from solinbox.localnet import _codec
 from solinbox.localnet.bank import Bank, Commitment, Rejected, TransactionRecord
 
@@ -28,11 +34,6 @@ __all__ = ["API_VERSION", "RpcError", "RpcMethods"]
 API_VERSION = "2.2.0"
 FEATURE_SET = 3294202862
 
-PARSE_ERROR = -32700
-INVALID_REQUEST = -32600
-METHOD_NOT_FOUND = -32601
-INVALID_PARAMS = -32602
-INTERNAL_ERROR = -32603
 BLOCK_NOT_AVAILABLE = -32004
 PREFLIGHT_FAILURE = -32002
 SIGNATURE_VERIFICATION_FAILURE = -32003
@@ -58,21 +59,8 @@ def _memcmp(offset: int, needle: bytes, data: bytes) -> bool:
     return data[offset : offset + len(needle)] == needle
 
 
-class RpcError(Exception):
-    """A JSON-RPC error answer: ``code``, ``message`` and optional ``data``."""
-
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.data = data
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``error`` member of a response."""
-        out: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.data is not None:
-            out["data"] = self.data
-        return out
+RpcError = JsonRpcError
+"""The localnet's method errors are :class:`solinbox.jsonrpc.JsonRpcError` (one error type)."""
 
 
 def invalid_params(message: str) -> RpcError:

@@ -27,11 +27,10 @@ from typing import Any
 from solders.account import Account
 from solders.pubkey import Pubkey
 
+from solinbox.jsonrpc import INVALID_PARAMS, METHOD_NOT_FOUND
+from solinbox.jsonrpc import JsonRpcError as RpcError
 from solinbox.localnet import _codec
 from solinbox.localnet._methods import (
-    INVALID_PARAMS,
-    METHOD_NOT_FOUND,
-    RpcError,
     config_at,
     param,
     parse_commitment,

@@ -29,13 +29,17 @@ from aiohttp import WSMsgType, web
 from solders.keypair import Keypair
 
 from solinbox.errors import SolinboxError
-from solinbox.localnet._methods import (
-    INTERNAL_ERROR,
+from solinbox.jsonrpc import (
     INVALID_REQUEST,
     PARSE_ERROR,
-    RpcError,
-    RpcMethods,
+    JsonRpcError,
+    Request,
+    answer,
+    error_response,
+    parse_body,
+    start_site,
 )
+from solinbox.localnet._methods import RpcMethods
 from solinbox.localnet._pubsub import Connection, PubSub
 from solinbox.localnet.bank import Bank, Block
 
@@ -55,8 +59,7 @@ class LocalnetBindError(SolinboxError):
     """An endpoint's port on 127.0.0.1 is taken (or not allowed)."""
 
 
-def _error(code: int, message: str, request_id: Any = None) -> dict[str, Any]:
-    return {"jsonrpc": "2.0", "error": {"code": code, "message": message}, "id": request_id}
+_error = error_response
 
 
 class Localnet:
@@ -116,12 +119,8 @@ class Localnet:
         ws.router.add_get("/", self._websocket)
         ports = []
         for app, port in zip((rpc, ws), self._ports, strict=True):
-            runner = web.AppRunner(app, access_log=None, handle_signals=False)
-            await runner.setup()
-            self._runners.append(runner)
-            site = web.TCPSite(runner, _LOOPBACK, port, reuse_address=True)
             try:
-                await site.start()
+                runner, bound = await start_site(app, _LOOPBACK, port)
             except OSError as exc:
                 for started in self._runners:
                     await started.cleanup()
@@ -129,10 +128,8 @@ class Localnet:
                 raise LocalnetBindError(
                     f"cannot listen on {_LOOPBACK}:{port}: {exc.strerror or exc}"
                 ) from exc
-            server = site._server
-            assert server is not None
-            sockets = getattr(server, "sockets", None) or []
-            ports.append(sockets[0].getsockname()[1] if sockets else port)
+            self._runners.append(runner)
+            ports.append(bound)
         self.rpc_port, self.ws_port = ports
         if self.slot_interval is not None:
             self._clock = asyncio.create_task(self._produce_blocks(self.slot_interval))
@@ -229,50 +226,18 @@ class Localnet:
     def handle_body(self, body: bytes) -> bytes:
         """Answer one HTTP request body (a request or a batch) with the response body."""
         try:
-            document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return _DUMPS(_error(PARSE_ERROR, "Parse error")).encode()
-        if isinstance(document, list):
-            if not document:
-                return _DUMPS(_error(INVALID_REQUEST, "Invalid request")).encode()
-            answers = [a for a in (self._one(r) for r in document) if a is not None]
-            return _DUMPS(answers).encode() if answers else b""
-        answer = self._one(document)
-        return _DUMPS(answer).encode() if answer is not None else b""
+            document = parse_body(body)
+        except JsonRpcError as exc:
+            return _DUMPS(_error(exc.code, exc.message)).encode()
+        response = answer(document, self._call)
+        return b"" if response is None else _DUMPS(response).encode()
 
-    def _one(self, request: Any) -> dict[str, Any] | None:
-        if not isinstance(request, dict):
-            return _error(INVALID_REQUEST, "Invalid request")
-        request_id = request.get("id")
-        if (
-            request.get("jsonrpc") != "2.0"
-            or not isinstance(request.get("method"), str)
-            or not isinstance(request_id, str | int | None)
-            or isinstance(request_id, bool)
-        ):
-            return _error(
-                INVALID_REQUEST,
-                "Invalid request",
-                request_id if isinstance(request_id, str | int) else None,
-            )
+    def _call(self, request: Request) -> Any:
         try:
-            result = self.methods.call(request["method"], request.get("params"))
-        except RpcError as exc:
+            return self.methods.call(request.method, request.params)
+        except JsonRpcError as exc:
             self.errors[exc.code] += 1
-            answer: dict[str, Any] = {"jsonrpc": "2.0", "error": exc.to_json(), "id": request_id}
-        except Exception:
-            log.exception("internal error in %s", request["method"])
-            answer = _error(INTERNAL_ERROR, "Internal error", request_id)
-        except BaseException as exc:  # a Rust panic surfaces as pyo3's PanicException
-            if isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError):
-                raise
-            log.exception("runtime panic in %s", request["method"])
-            answer = _error(INTERNAL_ERROR, "Internal error", request_id)
-        else:
-            answer = {"jsonrpc": "2.0", "result": result, "id": request_id}
-        if "id" not in request:  # a notification: no answer
-            return None
-        return answer
+            raise
 
     # ----------------------------------------------------------------------------- WebSocket
 
@@ -298,7 +263,9 @@ class Localnet:
         try:
             async for message in ws:
                 if message.type == WSMsgType.TEXT:
-                    push(self._ws_request(connection, message.data))
+                    reply = self._ws_request(connection, message.data)
+                    if reply is not None:
+                        push(reply)
                     connection.release()
                 elif message.type == WSMsgType.BINARY:
                     outbox.put_nowait(_DUMPS(_error(PARSE_ERROR, "Parse error")))
@@ -317,31 +284,11 @@ class Localnet:
                 return
             await ws.send_str(text)
 
-    def _ws_request(self, connection: Connection, text: str) -> str:
+    def _ws_request(self, connection: Connection, text: str) -> str | None:
         """Answer one WebSocket message: a request, or a batch of them (a JSON array)."""
         try:
-            request = json.loads(text)
-        except (ValueError, RecursionError):
-            return _DUMPS(_error(PARSE_ERROR, "Parse error"))
-        if isinstance(request, list) and request:
-            return _DUMPS([self._ws_one(connection, item) for item in request])
-        return _DUMPS(self._ws_one(connection, request))
-
-    def _ws_one(self, connection: Connection, request: Any) -> dict[str, Any]:
-        if (
-            not isinstance(request, dict)
-            or request.get("jsonrpc") != "2.0"
-            or not isinstance(request.get("method"), str)
-        ):
-            return _error(INVALID_REQUEST, "Invalid request")
-        request_id = request.get("id")
-        if not isinstance(request_id, (int, str)) or isinstance(request_id, bool):
-            request_id = None
-        try:
-            result = connection.handle(request["method"], request.get("params"))
-        except RpcError as exc:
-            return {"jsonrpc": "2.0", "error": exc.to_json(), "id": request_id}
-        except Exception:
-            log.exception("internal error in %s", request["method"])
-            return _error(INTERNAL_ERROR, "Internal error", request_id)
-        return {"jsonrpc": "2.0", "result": result, "id": request_id}
+            document = parse_body(text)
+        except JsonRpcError as exc:
+            return _DUMPS(_error(exc.code, exc.message))
+        response = answer(document, lambda r: connection.handle(r.method, r.params))
+        return None if response is None else _DUMPS(response)  # notifications get no answer
