@@ -30,7 +30,8 @@ from solders.pubkey import Pubkey
 from solinbox.jsonrpc import INVALID_PARAMS, METHOD_NOT_FOUND
 from solinbox.jsonrpc import JsonRpcError as RpcError
 from solinbox.localnet import _codec
-from solinbox.localnet._methods import (
+from solinbox.localnet.bank import Bank, Block, Commitment, TransactionRecord
+from solinbox.localnet.methods._params import (
     config_at,
     param,
     parse_commitment,
@@ -39,7 +40,6 @@ from solinbox.localnet._methods import (
     parse_pubkey,
     parse_signature,
 )
-from solinbox.localnet.bank import Bank, Block, Commitment, TransactionRecord
 
 __all__ = ["Connection", "PubSub", "writable_keys"]
 

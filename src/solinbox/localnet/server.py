@@ -39,9 +39,9 @@ from solinbox.jsonrpc import (
     parse_body,
     start_site,
 )
-from solinbox.localnet._methods import RpcMethods
 from solinbox.localnet._pubsub import Connection, PubSub
 from solinbox.localnet.bank import Bank, Block
+from solinbox.localnet.methods import RpcMethods
 
 __all__ = ["MAX_REQUEST_BODY_SIZE", "Localnet", "LocalnetBindError"]
 
