@@ -30,7 +30,7 @@ from solders.pubkey import Pubkey
 from solinbox.jsonrpc import INVALID_PARAMS, METHOD_NOT_FOUND
 from solinbox.jsonrpc import JsonRpcError as RpcError
 from solinbox.localnet import _codec
-from solinbox.localnet.bank import Bank, Block, Commitment, TransactionRecord
+from solinbox.localnet.bank import Bank, Block, Commitment, TransactionRecord, writable_keys
 from solinbox.localnet.methods._params import (
     config_at,
     param,
@@ -41,7 +41,7 @@ from solinbox.localnet.methods._params import (
     parse_signature,
 )
 
-__all__ = ["Connection", "PubSub", "writable_keys"]
+__all__ = ["Connection", "PubSub"]
 
 _RANK = {"processed": 0, "confirmed": 1, "finalized": 2}
 _NOTIFICATION = {
@@ -67,23 +67,6 @@ class _Subscription:
     encoding: str = "base64"
     checks: list[Callable[[bytes], bool]] = field(default_factory=list)  # program filters
     received: bool = False  # signatureSubscribe's enableReceivedNotification
-
-
-def writable_keys(record: TransactionRecord) -> set[Pubkey]:
-    """The accounts ``record``'s message can write: from its header, plus loaded writables."""
-    message = record.transaction.message
-    header = message.header
-    static = list(message.account_keys)
-    signers = header.num_required_signatures
-    out = {
-        key
-        for i, key in enumerate(static[:signers])
-        if i < signers - header.num_readonly_signed_accounts
-    }
-    unsigned_writable = len(static) - header.num_readonly_unsigned_accounts
-    out.update(static[i] for i in range(signers, unsigned_writable))
-    out.update(record.loaded_writable)
-    return out
 
 
 class Connection:

@@ -35,7 +35,7 @@ import hashlib
 import json
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -107,6 +107,35 @@ _SAVED_OWNERS = frozenset(
 MAX_SLOT_HASHES = 512
 
 
+_LOADERS = (
+    Pubkey.from_string("BPFLoader1111111111111111111111111111111111"),
+    Pubkey.from_string("BPFLoader2111111111111111111111111111111111"),
+    _LOADER_V3,
+    Pubkey.from_string("LoaderV411111111111111111111111111111111111"),
+    _NATIVE_LOADER,
+)
+_SCAN_OWNERS = (
+    *_LOADERS,
+    Pubkey.from_string("11111111111111111111111111111111"),
+    _SYSVAR,
+    Pubkey.from_string("Vote111111111111111111111111111111111111111"),
+    Pubkey.from_string("Stake11111111111111111111111111111111111111"),
+    Pubkey.from_string("Config1111111111111111111111111111111111111"),
+    _LOOKUP_TABLE_PROGRAM,
+)
+NATIVE_MINT = Pubkey.from_string("So11111111111111111111111111111111111111112")
+NATIVE_MINT_2022 = Pubkey.from_string("9pan9bMn5HatX4EJdBwg9VgCa7Uz5HL8N1m5D3NdXejP")
+
+
+def native_mints(lamports: int) -> dict[Pubkey, Account]:
+    """The wrapped-SOL mints of SPL Token and Token-2022 (9 decimals, no authorities)."""
+    data = bytes(4 + 32) + bytes(8) + bytes([9, 1]) + bytes(4 + 32)  # 82-byte Mint
+    return {
+        NATIVE_MINT: Account(lamports, data, _codec.TOKEN_PROGRAM),
+        NATIVE_MINT_2022: Account(lamports, data, _codec.TOKEN_2022_PROGRAM),
+    }
+
+
 class LocalnetStateError(SolinboxError):
     """A saved localnet state directory is missing, unreadable or of another version."""
 
@@ -142,6 +171,34 @@ class TransactionRecord:
     post_balances: list[int]
     pre_token_balances: list[dict[str, Any]] = field(default_factory=list)
     post_token_balances: list[dict[str, Any]] = field(default_factory=list)
+
+
+def writable_keys(record: TransactionRecord) -> set[Pubkey]:
+    """The accounts ``record``'s message can write: from its header, plus loaded writables."""
+    message = record.transaction.message
+    header = message.header
+    static = list(message.account_keys)
+    signers = header.num_required_signatures
+    out = {
+        key
+        for i, key in enumerate(static[:signers])
+        if i < signers - header.num_readonly_signed_accounts
+    }
+    unsigned_writable = len(static) - header.num_readonly_unsigned_accounts
+    out.update(static[i] for i in range(signers, unsigned_writable))
+    out.update(record.loaded_writable)
+    return out
+
+
+def compute_unit_price(record: TransactionRecord) -> int:
+    """The micro-lamports per compute unit the transaction bid (``SetComputeUnitPrice``), or 0."""
+    message = record.transaction.message
+    keys = message.account_keys
+    for ix in message.instructions:
+        data = bytes(ix.data)
+        if keys[ix.program_id_index] == _COMPUTE_BUDGET and len(data) == 9 and data[0] == 3:
+            return int.from_bytes(data[1:9], "little")
+    return 0
 
 
 @dataclass(slots=True)
@@ -247,6 +304,8 @@ class Bank:
         from solinbox.localnet.genesis import build_light_svm
 
         bank = cls(build_light_svm(programs=programs), faucet=faucet, finality_depth=finality_depth)
+        for key, account in native_mints(bank.svm.minimum_balance_for_rent_exemption(82)).items():
+            bank.set_account(key, account)  # as solana-test-validator's genesis has them
         for key, account in (accounts or {}).items():
             bank.set_account(key, account)
         return bank
@@ -362,6 +421,48 @@ class Bank:
         return [
             (k, a) for k, a in self.svm.get_program_accounts(program) if a.lamports or a.executable
         ]
+
+    @property
+    def total_stake(self) -> int:
+        """Active stake of the cluster's vote accounts (none vote on this node yet): 0."""
+        return 0
+
+    def performance_samples(self, limit: int, period: int = 60) -> list[dict[str, Any]]:
+        """``getRecentPerformanceSamples``: one per completed ``period`` seconds, newest first.
+
+        Windows are aligned to the genesis block's time; a window counts once it has ended.
+        """
+        genesis = self._blocks[0].block_time
+        now = int(time.time())
+        windows: dict[int, list[Block]] = {}
+        for block in self._blocks.values():
+            index = (block.block_time - genesis) // period
+            if genesis + (index + 1) * period <= now:
+                windows.setdefault(index, []).append(block)
+        out = []
+        for index in sorted(windows, reverse=True)[:limit]:
+            blocks = windows[index]
+            count = sum(len(b.signatures) for b in blocks)
+            out.append({"numNonVoteTransactions": count, "numSlots": len(blocks),
+                        "numTransactions": count, "samplePeriodSecs": period,
+                        "slot": max(b.slot for b in blocks)})  # fmt: skip
+        return out
+
+    def accounts(self) -> Iterator[tuple[Pubkey, Account]]:
+        """Every existing account (LiteSVM has no scan: by owner, over every owner in use).
+
+        The owners are the runtime's own (system, loaders, sysvars, builtins, SPL programs) and
+        every deployed program, so an account owned by anything that can own one is found.
+        """
+        owners = {*_SCAN_OWNERS}
+        for loader in _LOADERS:
+            owners.update(k for k, a in self.svm.get_program_accounts(loader) if a.executable)
+        seen: set[Pubkey] = set()
+        for owner in owners:
+            for key, account in self.svm.get_program_accounts(owner):
+                if key not in seen and (account.lamports or account.executable):
+                    seen.add(key)
+                    yield key, account
 
     def minimum_balance_for_rent_exemption(self, data_len: int) -> int:
         """Lamports that make an account of ``data_len`` bytes rent exempt."""

@@ -131,6 +131,9 @@ class Localnet:
             self._runners.append(runner)
             ports.append(bound)
         self.rpc_port, self.ws_port = ports
+        self.methods.endpoints.update(
+            rpc=f"{_LOOPBACK}:{self.rpc_port}", pubsub=f"{_LOOPBACK}:{self.ws_port}"
+        )
         if self.slot_interval is not None:
             self._clock = asyncio.create_task(self._produce_blocks(self.slot_interval))
 

@@ -31,9 +31,11 @@ class RpcMethods:
 
     def __init__(self, bank: Bank) -> None:
         self.bank = bank
+        #: ``rpc`` / ``pubsub`` -> ``host:port``, filled in by the server once it has bound
+        self.endpoints: dict[str, str] = {}
         self.table: dict[str, Handler] = {}
         for family in FAMILIES:
-            self.table.update(family(bank).table())
+            self.table.update(family(bank, self.endpoints).table())
 
     def call(self, method: str, params: Any) -> Any:
         """Run one method; raises :class:`RpcError`."""

@@ -29,8 +29,10 @@ Handler = Callable[[list[Any]], Any]
 class Family:
     """Methods over one :class:`~solinbox.localnet.bank.Bank`; subclasses list theirs in ``table``."""
 
-    def __init__(self, bank: Bank) -> None:
+    def __init__(self, bank: Bank, endpoints: dict[str, str] | None = None) -> None:
         self.bank = bank
+        #: ``rpc`` / ``pubsub`` -> ``host:port`` this node serves (set by the server)
+        self.endpoints = endpoints if endpoints is not None else {}
 
     def table(self) -> dict[str, Handler]:
         """Method name -> handler."""

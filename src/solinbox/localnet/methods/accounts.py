@@ -36,6 +36,7 @@ class AccountsMethods(Family):
             "getProgramAccounts": self.get_program_accounts,
             "getMinimumBalanceForRentExemption": self.get_minimum_balance_for_rent_exemption,
             "requestAirdrop": self.request_airdrop,
+            "getLargestAccounts": self.get_largest_accounts,
         }
 
     def get_balance(self, params: list[Any]) -> Any:
@@ -120,3 +121,18 @@ class AccountsMethods(Family):
             err = outcome.err
             raise RpcError(INTERNAL_ERROR, f"airdrop request failed: {_codec.error_text(err)}")
         return str(outcome.signature)
+
+    def get_largest_accounts(self, params: list[Any]) -> Any:
+        """GetLargestAccounts: the 20 largest by lamports (``filter`` circulating / nonCirculating)."""
+        config = config_at(params, 0)
+        which = config.get("filter")
+        if which not in (None, "circulating", "nonCirculating"):
+            raise invalid_params(f"Invalid params: unknown variant `{which}`.")
+        context = self._context(config)
+        if which == "nonCirculating":  # nothing is locked up on this ledger
+            return {"context": context, "value": []}
+        ranked = sorted(self.bank.accounts(), key=lambda item: (-item[1].lamports, str(item[0])))
+        value = [
+            {"address": str(key), "lamports": account.lamports} for key, account in ranked[:20]
+        ]
+        return {"context": context, "value": value}

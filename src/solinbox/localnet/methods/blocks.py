@@ -29,6 +29,8 @@ class BlocksMethods(Family):
             "getBlock": self.get_block,
             "getBlocks": self.get_blocks,
             "getBlockTime": self.get_block_time,
+            "getBlocksWithLimit": self.get_blocks_with_limit,
+            "getBlockCommitment": self.get_block_commitment,
             "getFirstAvailableBlock": lambda _p: 0,
             "minimumLedgerSlot": lambda _p: 0,
         }
@@ -93,3 +95,27 @@ class BlocksMethods(Family):
         if block is None:
             raise RpcError(BLOCK_NOT_AVAILABLE, f"Block not available for slot {slot}")
         return block.block_time
+
+    def get_blocks_with_limit(self, params: list[Any]) -> Any:
+        """GetBlocksWithLimit: up to ``limit`` blocks from ``start_slot``."""
+        start = u64(param(params, 0, "start_slot"), "start_slot")
+        limit = u64(param(params, 1, "limit"), "limit")
+        if limit > MAX_GET_BLOCKS_RANGE:
+            raise invalid_params(f"Limit too large; max {MAX_GET_BLOCKS_RANGE}")
+        commitment = self._history_commitment(config_at(params, 2))
+        if limit == 0:
+            return []
+        return self.bank.blocks(start, start + limit - 1, commitment)[:limit]
+
+    def get_block_commitment(self, params: list[Any]) -> Any:
+        """GetBlockCommitment: this node's stake at the block's confirmation depth (32 entries).
+
+        A rooted (finalized) block is past the commitment cache: ``null``, as a validator says.
+        """
+        slot = u64(param(params, 0, "slot"), "slot")
+        total = self.bank.total_stake
+        if slot > self.bank.confirmed_slot or slot <= self.bank.finalized_slot:
+            return {"commitment": None, "totalStake": total}
+        commitment = [0] * 32
+        commitment[min(31, self.bank.confirmed_slot - slot)] = total
+        return {"commitment": commitment, "totalStake": total}

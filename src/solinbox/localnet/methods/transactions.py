@@ -9,6 +9,7 @@ from solders.hash import Hash
 from solders.message import Message, MessageV0, from_bytes_versioned
 
 from solinbox.localnet import _codec
+from solinbox.localnet.bank import compute_unit_price, writable_keys
 from solinbox.localnet.methods._family import Family, Handler
 from solinbox.localnet.methods._params import (
     MAX_GET_SIGNATURES_LIMIT,
@@ -29,6 +30,8 @@ from solinbox.localnet.methods._results import inner_instructions, return_data
 
 __all__ = ["TransactionsMethods"]
 
+MAX_PRIORITIZATION_ACCOUNTS = 128
+
 
 class TransactionsMethods(Family):
     """Transactions: blockhashes and fees, sending, simulating, statuses and history."""
@@ -44,6 +47,7 @@ class TransactionsMethods(Family):
             "getSignatureStatuses": self.get_signature_statuses,
             "getTransaction": self.get_transaction,
             "getSignaturesForAddress": self.get_signatures_for_address,
+            "getRecentPrioritizationFees": self.get_recent_prioritization_fees,
         }
 
     def get_latest_blockhash(self, params: list[Any]) -> Any:
@@ -247,3 +251,34 @@ class TransactionsMethods(Family):
             }
             for r in records
         ]
+
+    def get_recent_prioritization_fees(self, params: list[Any]) -> Any:
+        """GetRecentPrioritizationFees over the last 150 blocks, oldest first.
+
+        Per block: the lowest compute-unit price among its transactions that write-lock one of
+        the accounts (the highest of those minimums over several accounts); without accounts,
+        the lowest of the block. 0 where no such transaction landed.
+        """
+        keys = params[0] if params and params[0] is not None else []
+        if not isinstance(keys, list):
+            raise invalid_params("Invalid params: invalid type: expected a sequence of pubkeys.")
+        if len(keys) > MAX_PRIORITIZATION_ACCOUNTS:
+            raise invalid_params(f"Too many inputs provided; max {MAX_PRIORITIZATION_ACCOUNTS}")
+        accounts = [parse_pubkey(k) for k in keys]
+        out = []
+        last = self.bank.confirmed_slot
+        for slot in self.bank.blocks(max(0, last - 149), last, "confirmed"):
+            block = self.bank.block(slot, "confirmed")
+            records = [
+                r for r in map(self.bank.record, block.signatures if block else []) if r is not None
+            ]
+            if accounts:
+                per_account = []
+                for account in accounts:
+                    prices = [compute_unit_price(r) for r in records if account in writable_keys(r)]
+                    per_account.append(min(prices) if prices else 0)
+                fee = max(per_account)
+            else:
+                fee = min((compute_unit_price(r) for r in records), default=0)
+            out.append({"prioritizationFee": fee, "slot": slot})
+        return out
