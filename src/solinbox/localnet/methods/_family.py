@@ -19,6 +19,7 @@ from solinbox.localnet.methods._params import (
     u64,
 )
 from solinbox.localnet.methods._results import status_meta
+from solinbox.localnet.parsed import parsed_inner_instructions, parsed_message
 
 __all__ = ["Family", "Handler"]
 
@@ -87,12 +88,17 @@ class Family:
     ) -> dict[str, Any]:
         version = self._check_version(record, config)
         tx = record.transaction
-        out: dict[str, Any] = {
-            "meta": status_meta(record),
-            "transaction": _codec.encode_transaction(
+        meta = status_meta(record)
+        if encoding == "jsonParsed":
+            keys = [*tx.message.account_keys, *record.loaded_writable, *record.loaded_readonly]
+            message = parsed_message(tx.message, record.loaded_writable, record.loaded_readonly)
+            transaction: Any = {"message": message, "signatures": [str(s) for s in tx.signatures]}
+            meta["innerInstructions"] = parsed_inner_instructions(record.meta, keys)
+        else:
+            transaction = _codec.encode_transaction(
                 tx, bytes(tx) if encoding != "json" else b"", encoding
-            ),
-        }
+            )
+        out: dict[str, Any] = {"meta": meta, "transaction": transaction}
         if config.get("maxSupportedTransactionVersion") is not None:
             out["version"] = version
         return out

@@ -40,7 +40,6 @@ class BlocksMethods(Family):
         slot = u64(param(params, 0, "slot"), "slot")
         config = config_at(params, 1)
         encoding = parse_encoding(config, "json", ("json", "jsonParsed", "base64", "base58"))
-        encoding = "json" if encoding == "jsonParsed" else encoding
         details = config.get("transactionDetails", "full") or "full"
         if details not in ("full", "signatures", "none", "accounts"):
             raise invalid_params(f"Invalid params: unknown variant `{details}`.")

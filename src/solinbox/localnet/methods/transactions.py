@@ -213,11 +213,10 @@ class TransactionsMethods(Family):
         return {"context": context, "value": value}
 
     def get_transaction(self, params: list[Any]) -> Any:
-        """GetTransaction (``json``, ``jsonParsed`` served as ``json``, ``base64``, ``base58``)."""
+        """GetTransaction (``json``, ``jsonParsed``, ``base64``, ``base58``)."""
         signature = parse_signature(param(params, 0, "signature"))
         config = config_at(params, 1)
         encoding = parse_encoding(config, "json", ("json", "jsonParsed", "base64", "base58"))
-        encoding = "json" if encoding == "jsonParsed" else encoding
         record = self.bank.transaction(signature, self._history_commitment(config))
         if record is None:
             return None
