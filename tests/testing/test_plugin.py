@@ -68,3 +68,19 @@ async def test_full_stack_fixtures(solinbox_localnet: object, solinbox_indexer: 
         thread = await bob.create_thread(alice.me, "via fixtures")
         messages = await alice.thread(thread.inbox, thread.id).load_messages()
     assert [m.content for m in messages] == [b"via fixtures"]
+
+
+async def test_cheats_fixture_moves_the_clock(
+    solinbox_localnet: object, solinbox_cheats: object
+) -> None:
+    from solana.rpc.async_api import AsyncClient
+
+    from solinbox.localnet import Cheats, Localnet
+
+    assert isinstance(solinbox_localnet, Localnet) and isinstance(solinbox_cheats, Cheats)
+    before = solinbox_localnet.bank.now()
+    await solinbox_cheats.forward(3600)
+    async with AsyncClient(solinbox_localnet.rpc_url) as rpc:
+        slot = await solinbox_cheats.produce_block()
+        block_time = (await rpc.get_block_time(slot)).value
+    assert block_time is not None and block_time >= before + 3600

@@ -5,7 +5,8 @@
   and the in-process transaction hook for the indexer (:meth:`Bank.subscribe_transactions`,
   :meth:`Bank.stream_transactions`);
 * :class:`Localnet` — the JSON-RPC (HTTP) and PubSub (WebSocket) server over a bank, on loopback
-  (imported lazily: it needs aiohttp).
+  (imported lazily: it needs aiohttp);
+* :class:`Cheats` — Python helpers for its ``solinbox_*`` cheatcodes over HTTP.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from solinbox.localnet.genesis import (
 )
 
 if TYPE_CHECKING:
+    from solinbox.localnet.cheats import Cheats
     from solinbox.localnet.server import Localnet
 
 __all__ = [
     "Bank",
     "Block",
+    "Cheats",
     "Commitment",
     "LightAccount",
     "Localnet",
@@ -54,4 +57,8 @@ def __getattr__(name: str) -> Any:
         from solinbox.localnet.server import Localnet
 
         return Localnet
+    if name == "Cheats":
+        from solinbox.localnet.cheats import Cheats
+
+        return Cheats
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

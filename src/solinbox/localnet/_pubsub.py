@@ -320,14 +320,14 @@ class PubSub:
                                              "numFailedTransactions": 0, "numSuccessfulTransactions": 0,
                                              "numTransactionEntries": len(block.signatures)}})  # fmt: skip
         confirmed, finalized = self.bank.confirmed_slot, self.bank.finalized_slot
-        for slot in range(self._confirmed_upto + 1, confirmed + 1):
+        for slot in self.bank.blocks(self._confirmed_upto + 1, confirmed, "processed"):
             self._deliver_slot(slot, "confirmed")
             for sub in [s for s in self._subs.values() if s.kind == "slotsUpdates"]:
                 self._notify(
                     sub, {"slot": slot, "timestamp": now_ms, "type": "optimisticConfirmation"}
                 )
         self._confirmed_upto = max(self._confirmed_upto, confirmed)
-        for slot in range(self._finalized_upto + 1, finalized + 1):
+        for slot in self.bank.blocks(self._finalized_upto + 1, finalized, "processed"):
             self._deliver_slot(slot, "finalized")
         if finalized > self._finalized_upto:
             for sub in list(self._subs.values()):

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import bisect
 import hashlib
 import json
 import time
@@ -276,6 +277,12 @@ class Bank:
             0, 0, 0, _hash(bytes(self.genesis_hash)), self.genesis_hash, int(time.time()), []
         )
         self._blocks: dict[int, Block] = {0: genesis_block}
+        #: slots of produced blocks, ascending (slots in between were skipped, e.g. by a warp)
+        self._block_slots: list[int] = [0]
+        #: seconds added to the wall clock for block times and the Clock sysvar (time travel)
+        self.clock_offset = 0
+        #: programs loaded from files at genesis (``Bank.create``/``load``): rebuilt on load
+        self.programs: dict[Pubkey, Path] = {}
         self._recent: OrderedDict[Hash, int] = OrderedDict({genesis_block.blockhash: 0})
         self._working: list[Signature] = []
         self._touched: set[Pubkey] = set()
@@ -304,6 +311,7 @@ class Bank:
         from solinbox.localnet.genesis import build_light_svm
 
         bank = cls(build_light_svm(programs=programs), faucet=faucet, finality_depth=finality_depth)
+        bank.programs = dict(programs or {})
         for key, account in native_mints(bank.svm.minimum_balance_for_rent_exemption(82)).items():
             bank.set_account(key, account)  # as solana-test-validator's genesis has them
         for key, account in (accounts or {}).items():
@@ -315,12 +323,12 @@ class Bank:
     @property
     def confirmed_slot(self) -> int:
         """The last produced block."""
-        return self.slot - 1
+        return self._block_slots[-1]
 
     @property
     def finalized_slot(self) -> int:
-        """The last block deep enough to count as finalized."""
-        return max(0, self.confirmed_slot - self.finality_depth)
+        """The last block ``finality_depth`` blocks below the confirmed one."""
+        return self._block_slots[max(0, len(self._block_slots) - 1 - self.finality_depth)]
 
     def slot_for(self, commitment: Commitment) -> int:
         """The slot a query at ``commitment`` sees."""
@@ -331,8 +339,38 @@ class Bank:
         return self.finalized_slot
 
     def block_height_for(self, commitment: Commitment) -> int:
-        """Block height at ``commitment`` (no slot is ever skipped, so it equals the slot)."""
-        return self.slot_for(commitment)
+        """Block height at ``commitment`` (blocks below it; skipped slots do not count)."""
+        if commitment == "processed":
+            return self._blocks[self.confirmed_slot].block_height + 1
+        return self._blocks[self.slot_for(commitment)].block_height
+
+    def now(self) -> int:
+        """The chain's unix time: the wall clock plus :attr:`clock_offset`."""
+        return int(time.time()) + self.clock_offset
+
+    def warp_to_slot(self, slot: int) -> Block:
+        """Close the working slot as a block, then jump: the next block is at ``slot``.
+
+        The slots in between are skipped (``getBlock`` says so), as after a validator's
+        ``--warp-slot``; the Clock sysvar moves to ``slot`` at once.
+        """
+        if slot <= self.slot:
+            raise ValueError(f"can only warp forward: slot {slot} <= the working slot {self.slot}")
+        block = self.produce_block()
+        self.slot = slot
+        self._set_clock(slot, self.now())
+        return block
+
+    def travel(self, unix_timestamp: int) -> None:
+        """Move the chain's clock to ``unix_timestamp`` (forward only).
+
+        The Clock sysvar changes at once, block times from the next block on.
+        """
+        now = self.now()
+        if unix_timestamp < now:
+            raise ValueError(f"the clock can only move forward: {unix_timestamp} < now {now}")
+        self.clock_offset += unix_timestamp - now
+        self._set_clock(self.slot, self.now())
 
     def status_of_slot(self, slot: int) -> Commitment:
         """The commitment a transaction landed in ``slot`` has reached."""
@@ -362,11 +400,13 @@ class Bank:
     def produce_block(self) -> Block:
         """Close the working slot as a block, open the next one, and notify subscribers."""
         slot = self.slot
-        parent = self._blocks[slot - 1]
-        now = int(time.time())
+        parent = self._blocks[self.confirmed_slot]
+        now = max(self.now(), parent.block_time)
         blockhash = _hash(bytes(parent.blockhash), slot.to_bytes(8, "little"))
-        block = Block(slot, parent.slot, slot, blockhash, parent.blockhash, now, self._working)
+        block = Block(slot, parent.slot, parent.block_height + 1, blockhash, parent.blockhash,
+                      now, self._working)  # fmt: skip
         self._blocks[slot] = block
+        self._block_slots.append(slot)
         self._working = []
         self._recent[blockhash] = slot
         while len(self._recent) > MAX_RECENT_BLOCKHASHES:
@@ -387,15 +427,16 @@ class Bank:
 
     def latest_blockhash(self, commitment: Commitment = "finalized") -> tuple[Hash, int]:
         """``(blockhash, last valid block height)`` of the newest block at ``commitment``."""
-        slot = min(self.slot_for(commitment), self.confirmed_slot)
-        return self._blocks[slot].blockhash, slot + MAX_PROCESSING_AGE
+        block = self._blocks[min(self.slot_for(commitment), self.confirmed_slot)]
+        return block.blockhash, block.block_height + MAX_PROCESSING_AGE
 
     def is_blockhash_valid(self, blockhash: Hash, commitment: Commitment = "finalized") -> bool:
         """Whether a transaction referencing ``blockhash`` would still be accepted."""
         slot = self._recent.get(blockhash)
         if slot is None or slot > self.slot_for(commitment):
             return False
-        return self.confirmed_slot - slot < MAX_PROCESSING_AGE
+        age = self._blocks[self.confirmed_slot].block_height - self._blocks[slot].block_height
+        return age < MAX_PROCESSING_AGE
 
     def block_time(self, slot: int) -> int | None:
         """Unix time of a produced block."""
@@ -433,7 +474,7 @@ class Bank:
         Windows are aligned to the genesis block's time; a window counts once it has ended.
         """
         genesis = self._blocks[0].block_time
-        now = int(time.time())
+        now = self.now()
         windows: dict[int, list[Block]] = {}
         for block in self._blocks.values():
             index = (block.block_time - genesis) // period
@@ -693,7 +734,9 @@ class Bank:
         """Slots of produced blocks in ``[start, end]`` visible at ``commitment``."""
         top = min(self.slot_for(commitment), self.confirmed_slot)
         end = top if end is None else min(end, top)
-        return [s for s in range(max(0, start), end + 1) if s in self._blocks]
+        low = bisect.bisect_left(self._block_slots, max(0, start))
+        high = bisect.bisect_right(self._block_slots, end)
+        return self._block_slots[low:high]
 
     def record(self, signature: Signature) -> TransactionRecord | None:
         """A recorded transaction, whatever its commitment."""
@@ -778,6 +821,7 @@ class Bank:
         state = {
             "version": _STATE_VERSION,
             "slot": self.slot,
+            "clock_offset": self.clock_offset,
             "transaction_count": self.transaction_count,
             "finality_depth": self.finality_depth,
             "genesis_hash": str(self.genesis_hash),
@@ -806,6 +850,16 @@ class Bank:
             accounts.pop(program, None)
             accounts.pop(Pubkey.find_program_address([bytes(program)], _LOADER_V3)[0], None)
         return accounts
+
+    def restore(self, other: Bank) -> None:
+        """Become ``other`` (runtime, accounts, blocks, history), keeping this bank's subscribers.
+
+        This is what reverting to a snapshot does while servers hold this object.
+        """
+        for name in ("svm", "faucet", "finality_depth", "genesis_hash", "slot", "transaction_count",
+                     "clock_offset", "programs", "_history", "_by_address", "_blocks", "_block_slots",
+                     "_recent", "_working", "_touched"):  # fmt: skip
+            setattr(self, name, getattr(other, name))
 
     @staticmethod
     def has_state(directory: Path) -> bool:
@@ -859,6 +913,7 @@ class Bank:
                     slot, parent, height, Hash.from_string(blockhash), Hash.from_string(previous),
                     block_time, [Signature.from_string(s) for s in signatures],
                 )  # fmt: skip
+            bank._block_slots = sorted(bank._blocks)
             for line in _lines(directory / "transactions.jsonl"):
                 slot, raw, meta, err, lw, lr, pre, post, pre_t, post_t = json.loads(line)
                 tx = VersionedTransaction.from_bytes(base64.b64decode(raw))
@@ -871,7 +926,9 @@ class Bank:
                 bank._history[record.signature] = record
                 for key in record.keys:
                     bank._by_address[key].append(record.signature)
+            bank.programs = dict(programs or {})
             bank.slot = state["slot"]
+            bank.clock_offset = int(state.get("clock_offset", 0))
             bank.transaction_count = state["transaction_count"]
             bank._working = [Signature.from_string(s) for s in state["working"]]
             bank._recent = OrderedDict((Hash.from_string(h), s) for h, s in state["recent"])
@@ -881,7 +938,7 @@ class Bank:
             raise LocalnetStateError(
                 f"cannot load the localnet state in {directory}: {exc}"
             ) from exc
-        bank._set_clock(bank.slot, int(time.time()))
+        bank._set_clock(bank.slot, bank.now())
         return bank
 
 

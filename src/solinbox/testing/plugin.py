@@ -22,7 +22,9 @@ Fixtures:
   JSON-RPC over HTTP and PubSub over WebSocket on free loopback ports, blocks every 50 ms)
   with the inbox program and Light; ``solinbox_localnet.rpc_url`` / ``.ws_url``;
 * ``solinbox_indexer`` (async) — an indexer following ``solinbox_localnet`` in process, with its
-  Photon API on a free loopback port: ``solinbox_indexer.url``.
+  Photon API on a free loopback port: ``solinbox_indexer.url``;
+* ``solinbox_cheats`` (async) — :class:`~solinbox.localnet.Cheats` for ``solinbox_localnet``:
+  move the clock forward, warp, set accounts and token balances, snapshot and revert.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from solders.keypair import Keypair
 
     from solinbox.indexer import PhotonServer
+    from solinbox.localnet.cheats import Cheats
     from solinbox.localnet.server import Localnet
     from solinbox.program.binary import ProgramBinary
     from solinbox.testing.chain import LocalChain
@@ -44,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "funded_wallet",
     "solinbox_chain",
+    "solinbox_cheats",
     "solinbox_indexer",
     "solinbox_localnet",
     "solinbox_program",
@@ -142,3 +146,12 @@ async def solinbox_indexer(solinbox_localnet: Localnet) -> AsyncIterator[PhotonS
         yield server
     stop()
     store.close()
+
+
+@_async_fixture
+async def solinbox_cheats(solinbox_localnet: Localnet) -> AsyncIterator[Cheats]:
+    """The cheatcodes of ``solinbox_localnet``, over its HTTP endpoint."""
+    from solinbox.localnet.cheats import Cheats
+
+    async with Cheats(solinbox_localnet.rpc_url) as cheats:
+        yield cheats

@@ -3,7 +3,7 @@
 Transport-free: :meth:`RpcMethods.call` takes a method name and its ``params`` and returns the
 ``result`` value or raises :class:`~solinbox.jsonrpc.JsonRpcError` carrying the validator's
 error code and message. Families: :mod:`.cluster`, :mod:`.accounts`, :mod:`.transactions`,
-:mod:`.blocks`, :mod:`.tokens`; shared parameter checks in :mod:`._params`, result shapes in
+:mod:`.blocks`, :mod:`.tokens`, and the ``solinbox_*`` :mod:`.cheatcodes`; shared parameter checks in :mod:`._params`, result shapes in
 :mod:`._results`.
 """
 
@@ -17,13 +17,17 @@ from solinbox.localnet.methods._family import Handler
 from solinbox.localnet.methods._params import API_VERSION, RpcError, invalid_params
 from solinbox.localnet.methods.accounts import AccountsMethods
 from solinbox.localnet.methods.blocks import BlocksMethods
+from solinbox.localnet.methods.cheatcodes import CheatcodeMethods
 from solinbox.localnet.methods.cluster import ClusterMethods
 from solinbox.localnet.methods.tokens import TokensMethods
 from solinbox.localnet.methods.transactions import TransactionsMethods
 
 __all__ = ["API_VERSION", "RpcError", "RpcMethods"]
 
-FAMILIES = (ClusterMethods, AccountsMethods, TransactionsMethods, BlocksMethods, TokensMethods)
+FAMILIES = (
+    ClusterMethods, AccountsMethods, TransactionsMethods, BlocksMethods, TokensMethods,
+    CheatcodeMethods,
+)  # fmt: skip
 
 
 class RpcMethods:
