@@ -22,6 +22,7 @@ def program_keypair(repo_root: Path) -> Keypair:
     return Keypair.from_json((repo_root / "programs/inbox/keys/inbox-keypair.json").read_text())
 
 
+@pytest.mark.slow
 def test_clean_build_is_reproducible(inbox_build: BuildResult, tmp_path: Path) -> None:
     # A clean build in another target directory gives the same bytes as the session's build.
     again = build_program("inbox", target_dir=tmp_path / "target")

@@ -29,6 +29,8 @@ import pytest
 
 from solinbox.build import BuildResult
 
+pytestmark = pytest.mark.slow
+
 _MARKER = re.compile(r"<!-- readme-test: (\S+) -->\n```\w*\n(.*?)```", re.S)
 
 

@@ -18,6 +18,7 @@ import struct
 import time
 from dataclasses import dataclass, field
 
+import pytest
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
@@ -531,6 +532,7 @@ WEIGHTS = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 def test_fuzz_sequences_and_bytes(chain: LocalChain) -> None:
     started = time.monotonic()
     fz = Fuzzer(chain, SEED)

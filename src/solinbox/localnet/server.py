@@ -21,6 +21,7 @@ import contextlib
 import json
 import logging
 from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -89,6 +90,7 @@ class Localnet:
         self.slot_interval = slot_interval
         self.state_dir = state_dir
         self._sockets: set[web.WebSocketResponse] = set()
+        self._pubsub_down = False
         self._ports = (rpc_port, ws_port)
         self._runners: list[web.AppRunner] = []
         self._clock: asyncio.Task[None] | None = None
@@ -181,6 +183,19 @@ class Localnet:
             await ws.close(code=1012, message=b"service restart")
         return len(sockets)
 
+    @contextlib.asynccontextmanager
+    async def pubsub_outage(self) -> AsyncIterator[int]:
+        """A PubSub outage, for tests: connections dropped, new ones refused (HTTP 503).
+
+        Lasts until the ``async with`` block ends; JSON-RPC keeps working. Yields how many
+        connections were dropped.
+        """
+        self._pubsub_down = True
+        try:
+            yield await self.drop_websockets()
+        finally:
+            self._pubsub_down = False
+
     def produce_block(self) -> Block:
         """Produce one block now (the clock keeps its own pace)."""
         return self.bank.produce_block()
@@ -245,6 +260,8 @@ class Localnet:
     # ----------------------------------------------------------------------------- WebSocket
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        if self._pubsub_down:
+            return web.Response(status=503, text="PubSub is unavailable")
         ws = web.WebSocketResponse(max_msg_size=MAX_REQUEST_BODY_SIZE, heartbeat=30)
         if not ws.can_prepare(request).ok:
             return web.Response(
