@@ -65,7 +65,7 @@ def test_localnet_starts_fast_deploys_and_resumes(tmp_path: Path, probe_so: Path
         slot = _call(url, "getSlot", {"commitment": "confirmed"})["result"]
     finally:
         _stop(proc)
-    assert (ledger / "bank.json").is_file()
+    assert (ledger / "ledger.json").is_file()
 
     proc, info, _ = _start(ledger, probe_so)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -32,6 +33,7 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     from solinbox.light.package import fetch_light_package
     from solinbox.localnet.bank import Bank
     from solinbox.localnet.genesis import load_account_dir
+    from solinbox.localnet.ledger import Ledger
     from solinbox.localnet.server import Localnet
     from solinbox.program.binary import resolve_program
     from solinbox.program.ids import PROGRAM_ID
@@ -58,18 +60,26 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         }
     fetch_light_package(quiet=True, progress=not args.json)
     ledger = Path(args.ledger) if args.ledger else None
-    if ledger is not None and not args.reset and Bank.has_state(ledger):
-        bank = Bank.load(ledger, programs=programs)
+    accounts = load_account_dir(Path(args.account_dir)) if args.account_dir else {}
+
+    def genesis() -> Bank:
+        return Bank.create(programs=programs, accounts=accounts, finality_depth=args.finality_depth)
+
+    replayed = 0
+    if ledger is None:
+        bank = genesis()
     else:
-        accounts = load_account_dir(Path(args.account_dir)) if args.account_dir else {}
-        bank = Bank.create(programs=programs, accounts=accounts, finality_depth=args.finality_depth)
+        if args.reset and ledger.exists():
+            shutil.rmtree(ledger)
+        journal = Ledger(ledger, snapshot_interval=args.snapshot_interval)
+        bank = journal.open(genesis, programs=programs)
+        replayed = journal.replayed
     slot_interval = args.slot_ms / 1000 if args.slot_ms > 0 else None
     net = Localnet(
         bank,
         rpc_port=args.rpc_port,
         ws_port=args.ws_port,
         slot_interval=slot_interval,
-        state_dir=ledger,
     )
 
     async def run() -> dict[str, Any]:
@@ -87,6 +97,7 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
             "programs": described,
             "slot": bank.slot,
             "ledger": str(ledger) if ledger else None,
+            "replayed": replayed,
             "startup_seconds": round(time.monotonic() - started, 3),
         }
         if args.json:
@@ -141,9 +152,15 @@ def register(sub: Any) -> None:
         help="blocks from confirmed to finalized (default 32)",
     )
     p.add_argument(
-        "--ledger", help="directory to save the state to on exit and resume it from on start"
+        "--ledger",
+        help="a crash-safe ledger directory: every block is durable when confirmed (kill -9 "
+        "loses at most the working slot); resumed on start",
     )
-    p.add_argument("--reset", action="store_true", help="ignore a saved state in --ledger")
+    p.add_argument("--reset", action="store_true", help="start --ledger over from genesis")
+    p.add_argument(
+        "--snapshot-interval", type=int, default=500,
+        help="blocks between full snapshots of --ledger (default 500; bounds the replay at start)",
+    )  # fmt: skip
     add_program_so_option(p)
     p.add_argument(
         "--program", nargs=2, action="append", metavar=("ID", "PATH"), help="load an extra program"

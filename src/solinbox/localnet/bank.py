@@ -39,7 +39,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from solders.account import Account
 from solders.clock import Clock
@@ -135,6 +135,19 @@ def native_mints(lamports: int) -> dict[Pubkey, Account]:
         NATIVE_MINT: Account(lamports, data, _codec.TOKEN_PROGRAM),
         NATIVE_MINT_2022: Account(lamports, data, _codec.TOKEN_2022_PROGRAM),
     }
+
+
+class Journal(Protocol):
+    """Where a bank writes each state change (:mod:`solinbox.localnet.ledger` is the one)."""
+
+    def append(self, entry: dict[str, Any]) -> None:
+        """Record one change of the working slot."""
+
+    def commit(self, bank: Bank) -> None:
+        """A block was produced: make everything so far durable."""
+
+    def close(self, bank: Bank | None = None) -> None:
+        """Stop journaling (a clean shutdown: ``bank`` may be saved whole first)."""
 
 
 class LocalnetStateError(SolinboxError):
@@ -283,6 +296,8 @@ class Bank:
         self.clock_offset = 0
         #: programs loaded from files at genesis (``Bank.create``/``load``): rebuilt on load
         self.programs: dict[Pubkey, Path] = {}
+        #: where every state change is written as it happens (a crash-safe ledger), if anywhere
+        self.journal: Journal | None = None
         self._recent: OrderedDict[Hash, int] = OrderedDict({genesis_block.blockhash: 0})
         self._working: list[Signature] = []
         self._touched: set[Pubkey] = set()
@@ -357,9 +372,15 @@ class Bank:
         if slot <= self.slot:
             raise ValueError(f"can only warp forward: slot {slot} <= the working slot {self.slot}")
         block = self.produce_block()
-        self.slot = slot
-        self._set_clock(slot, self.now())
+        self.jump(slot, self.now())
         return block
+
+    def jump(self, slot: int, unix_timestamp: int) -> None:
+        """Make ``slot`` the working slot with the clock at ``unix_timestamp`` (after a block)."""
+        self.slot = slot
+        self._set_clock(slot, unix_timestamp)
+        if self.journal is not None:
+            self.journal.append({"t": "jump", "slot": slot, "time": unix_timestamp})
 
     def travel(self, unix_timestamp: int) -> None:
         """Move the chain's clock to ``unix_timestamp`` (forward only).
@@ -369,8 +390,14 @@ class Bank:
         now = self.now()
         if unix_timestamp < now:
             raise ValueError(f"the clock can only move forward: {unix_timestamp} < now {now}")
-        self.clock_offset += unix_timestamp - now
-        self._set_clock(self.slot, self.now())
+        self.set_clock_offset(self.clock_offset + unix_timestamp - now, unix_timestamp)
+
+    def set_clock_offset(self, offset: int, unix_timestamp: int) -> None:
+        """Set :attr:`clock_offset` and the Clock sysvar's time (what :meth:`travel` does)."""
+        self.clock_offset = offset
+        self._set_clock(self.slot, unix_timestamp)
+        if self.journal is not None:
+            self.journal.append({"t": "clock", "offset": offset, "time": unix_timestamp})
 
     def status_of_slot(self, slot: int) -> Commitment:
         """The commitment a transaction landed in ``slot`` has reached."""
@@ -397,11 +424,14 @@ class Bank:
         older = [(s, h) for s, h in self.svm.get_slot_hashes() if s < slot]
         self.svm.set_slot_hashes([(slot, blockhash), *older][:MAX_SLOT_HASHES])
 
-    def produce_block(self) -> Block:
-        """Close the working slot as a block, open the next one, and notify subscribers."""
+    def produce_block(self, *, block_time: int | None = None) -> Block:
+        """Close the working slot as a block, open the next one, and notify subscribers.
+
+        ``block_time`` (a replay of a journal) replaces the clock's reading.
+        """
         slot = self.slot
         parent = self._blocks[self.confirmed_slot]
-        now = max(self.now(), parent.block_time)
+        now = max(self.now() if block_time is None else block_time, parent.block_time)
         blockhash = _hash(bytes(parent.blockhash), slot.to_bytes(8, "little"))
         block = Block(slot, parent.slot, parent.block_height + 1, blockhash, parent.blockhash,
                       now, self._working)  # fmt: skip
@@ -414,6 +444,9 @@ class Bank:
         self.slot = slot + 1
         self._set_clock(self.slot, now)
         self._push_slot_hash(slot, blockhash)
+        if self.journal is not None:  # the block is confirmed: durable before anyone is told
+            self.journal.append({"t": "block", "time": now})
+            self.journal.commit(self)
         for listener in list(self._block_listeners):
             listener(block)
         if self._tx_listeners:
@@ -453,9 +486,14 @@ class Bank:
         return account
 
     def set_account(self, pubkey: Pubkey, account: Account) -> None:
-        """Overwrite an account (it is remembered for :meth:`save`)."""
+        """Overwrite an account (it is remembered for :meth:`save` and the journal)."""
         self.svm.set_account(pubkey, account)
         self._touched.add(pubkey)
+        if self.journal is not None:
+            self.journal.append({"t": "set", "key": str(pubkey), "lamports": account.lamports,
+                                 "data": base64.b64encode(bytes(account.data)).decode(),
+                                 "owner": str(account.owner), "executable": account.executable,
+                                 "rentEpoch": account.rent_epoch})  # fmt: skip
 
     def program_accounts(self, program: Pubkey) -> list[tuple[Pubkey, Account]]:
         """Every existing account owned by ``program``."""
@@ -629,6 +667,10 @@ class Bank:
             by_address[key].append(signature)
         self._touched.update(record.keys)
         self.transaction_count += 1
+        if self.journal is not None:
+            self.journal.append(
+                {"t": "tx", "tx": base64.b64encode(bytes(record.transaction)).decode()}
+            )
 
     def simulate(
         self,
@@ -822,6 +864,7 @@ class Bank:
             "version": _STATE_VERSION,
             "slot": self.slot,
             "clock_offset": self.clock_offset,
+            "clock_unix": int(self.svm.get_clock().unix_timestamp),
             "transaction_count": self.transaction_count,
             "finality_depth": self.finality_depth,
             "genesis_hash": str(self.genesis_hash),
@@ -938,7 +981,10 @@ class Bank:
             raise LocalnetStateError(
                 f"cannot load the localnet state in {directory}: {exc}"
             ) from exc
-        bank._set_clock(bank.slot, bank.now())
+        # the runtime's view of time and history as it was: Clock and SlotHashes
+        bank._set_clock(bank.slot, int(state.get("clock_unix", bank.now())))
+        recent = sorted(bank._block_slots, reverse=True)[:MAX_SLOT_HASHES]
+        bank.svm.set_slot_hashes([(slot, bank._blocks[slot].blockhash) for slot in recent])
         return bank
 
 

@@ -152,6 +152,8 @@ class Localnet:
         self.pubsub.close()
         if self.state_dir is not None:
             self.bank.save(self.state_dir)
+        if self.bank.journal is not None:  # a crash-safe ledger: snapshot for a fast restart
+            self.bank.journal.close(self.bank)
 
     async def __aenter__(self) -> Localnet:
         await self.start()
