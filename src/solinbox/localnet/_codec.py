@@ -221,15 +221,20 @@ def _ui_message(message: Any) -> dict[str, Any]:
         "recentBlockhash": str(message.recent_blockhash),
     }
     if isinstance(message, MessageV0):
-        out["addressTableLookups"] = [
-            {
-                "accountKey": str(lookup.account_key),
-                "readonlyIndexes": list(lookup.readonly_indexes),
-                "writableIndexes": list(lookup.writable_indexes),
-            }
-            for lookup in message.address_table_lookups
-        ]
+        out["addressTableLookups"] = table_lookups(message)
     return out
+
+
+def table_lookups(message: MessageV0) -> list[dict[str, Any]]:
+    """``addressTableLookups`` of a v0 message (the same in ``json`` and ``jsonParsed``)."""
+    return [
+        {
+            "accountKey": str(lookup.account_key),
+            "readonlyIndexes": list(lookup.readonly_indexes),
+            "writableIndexes": list(lookup.writable_indexes),
+        }
+        for lookup in message.address_table_lookups
+    ]
 
 
 def encode_transaction(tx: VersionedTransaction, raw: bytes, encoding: str) -> Any:

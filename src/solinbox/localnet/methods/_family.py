@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +28,7 @@ Handler = Callable[[list[Any]], Any]
 """A method: positional ``params`` in, ``result`` out (or :class:`RpcError`)."""
 
 
-class Family:
+class Family(abc.ABC):
     """Methods over one :class:`~solinbox.localnet.bank.Bank`; subclasses list theirs in ``table``."""
 
     def __init__(self, bank: Bank, endpoints: dict[str, str] | None = None) -> None:
@@ -35,9 +36,9 @@ class Family:
         #: ``rpc`` / ``pubsub`` -> ``host:port`` this node serves (set by the server)
         self.endpoints = endpoints if endpoints is not None else {}
 
+    @abc.abstractmethod
     def table(self) -> dict[str, Handler]:
         """Method name -> handler."""
-        raise NotImplementedError
 
     def _context(
         self, config: dict[str, Any], commitment: Commitment | None = None

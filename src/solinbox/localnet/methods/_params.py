@@ -6,7 +6,7 @@ import base64
 import binascii
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from solders.pubkey import Pubkey
 from solders.signature import Signature
@@ -34,6 +34,8 @@ MAX_GET_SIGNATURES_LIMIT = 1000
 MAX_GET_BLOCKS_RANGE = 500_000
 MAX_PROGRAM_ACCOUNT_FILTERS = 4
 _TX_TYPE = "solana_transaction::versioned::VersionedTransaction"
+T = TypeVar("T")
+
 RpcError = JsonRpcError
 """The localnet's method errors are :class:`solinbox.jsonrpc.JsonRpcError` (one error type)."""
 
@@ -51,24 +53,23 @@ def invalid_params(message: str) -> RpcError:
     return RpcError(INVALID_PARAMS, message)
 
 
-def parse_pubkey(value: Any) -> Pubkey:
-    """A base58 address parameter, or -32602."""
+def _base58(value: Any, kind: Callable[[str], T]) -> T:
     if not isinstance(value, str):
         raise invalid_params("Invalid params: invalid type: expected a base-58 encoded string.")
     try:
-        return Pubkey.from_string(value)
+        return kind(value)
     except Exception:  # solders raises its own parse errors
         raise invalid_params("Invalid param: Invalid") from None
+
+
+def parse_pubkey(value: Any) -> Pubkey:
+    """A base58 address parameter, or -32602."""
+    return _base58(value, Pubkey.from_string)
 
 
 def parse_signature(value: Any) -> Signature:
     """A base58 signature parameter, or -32602."""
-    if not isinstance(value, str):
-        raise invalid_params("Invalid params: invalid type: expected a base-58 encoded string.")
-    try:
-        return Signature.from_string(value)
-    except Exception:  # solders raises its own parse errors
-        raise invalid_params("Invalid param: Invalid") from None
+    return _base58(value, Signature.from_string)
 
 
 def param(params: list[Any], index: int, name: str) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 from solders.hash import Hash
 from solders.message import Message, MessageV0, from_bytes_versioned
+from solders.transaction import VersionedTransaction
 
 from solinbox.localnet import _codec
 from solinbox.localnet.bank import compute_unit_price, writable_keys
@@ -31,6 +32,16 @@ from solinbox.localnet.methods._results import inner_instructions, return_data
 __all__ = ["TransactionsMethods"]
 
 MAX_PRIORITIZATION_ACCOUNTS = 128
+
+
+def _verify(tx: VersionedTransaction) -> None:
+    """Check the signatures, or a validator's -32003."""
+    try:
+        tx.verify_and_hash_message()
+    except Exception:  # solders raises its own signer / verification errors
+        raise RpcError(
+            SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure"
+        ) from None
 
 
 class TransactionsMethods(Family):
@@ -110,12 +121,7 @@ class TransactionsMethods(Family):
         config = config_at(params, 1)
         encoding = parse_encoding(config, "base58", ("base58", "base64"))
         tx, _raw = decode_transaction(data, encoding)
-        try:
-            tx.verify_and_hash_message()
-        except Exception:
-            raise RpcError(
-                SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure"
-            ) from None
+        _verify(tx)
         if not config.get("skipPreflight"):
             self._context(
                 config, parse_commitment({"commitment": config.get("preflightCommitment")})
@@ -141,12 +147,7 @@ class TransactionsMethods(Family):
         if sig_verify and replace:
             raise invalid_params("sigVerify may not be used with replaceRecentBlockhash")
         if sig_verify:
-            try:
-                tx.verify_and_hash_message()
-            except Exception:
-                raise RpcError(
-                    SIGNATURE_VERIFICATION_FAILURE, "Transaction signature verification failure"
-                ) from None
+            _verify(tx)
         context = self._context(config)
         sim = self.bank.simulate(tx, replace_blockhash=replace)
         accounts_config = config.get("accounts")

@@ -103,14 +103,7 @@ def parsed_message(
         "recentBlockhash": str(message.recent_blockhash),
     }
     if isinstance(message, MessageV0):
-        out["addressTableLookups"] = [
-            {
-                "accountKey": str(lookup.account_key),
-                "readonlyIndexes": list(lookup.readonly_indexes),
-                "writableIndexes": list(lookup.writable_indexes),
-            }
-            for lookup in message.address_table_lookups
-        ]
+        out["addressTableLookups"] = _codec.table_lookups(message)
     return out
 
 
