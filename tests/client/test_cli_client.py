@@ -142,3 +142,17 @@ async def test_bench_command() -> None:
     assert code == 0, err
     rows = {(r["instruction"], r["tree"]): r for r in doc["compute_units"]}
     assert rows[("send_message (60 B)", "v2")]["total"] < 25_000
+
+
+async def test_airdrop_funds_a_fresh_key(net: Localnet, tmp_path: Path) -> None:
+    fresh = Keypair()
+    path = tmp_path / "fresh.json"
+    path.write_text(fresh.to_json())
+    code, doc, err = await cli("airdrop", "1.5", "-k", str(path), "-u", net.rpc_url, "--json")
+    assert code == 0, err
+    assert doc["to"] == str(fresh.pubkey()) and doc["balance"] == 1_500_000_000
+    other = Keypair().pubkey()
+    code, doc, err = await cli("airdrop", "0.25", str(other), "-u", net.rpc_url, "--json")
+    assert code == 0 and doc["to"] == str(other) and doc["balance"] == 250_000_000, err
+    code, _, err = await cli("airdrop", "0", str(other), "-u", net.rpc_url)
+    assert code == 1 and "more than 0 SOL" in err and "Traceback" not in err

@@ -91,3 +91,43 @@ def test_deploy_reports_clean_errors(tmp_path: Path) -> None:
     )  # fmt: skip
     assert proc.returncode == 1 and "error:" in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+async def test_localnet_with_photon_is_the_whole_stack(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`solinbox localnet --photon`: one command, the validator and its Photon API."""
+    import asyncio
+
+    from solana.rpc.async_api import AsyncClient
+    from solana.rpc.commitment import Confirmed
+
+    from solinbox.client import InboxClient
+    from solinbox.photon import PhotonReader
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "solinbox.cli", "localnet", "--photon", "--photon-port", "0", "--rpc-port", "0",
+        "--ws-port", "0", "--slot-ms", "50", "--finality-depth", "1", "--json",
+        env=cli_env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        info = json.loads(await asyncio.wait_for(proc.stdout.readline(), 60))  # ready: both served
+        async with (
+            AsyncClient(info["rpc_url"], commitment=Confirmed) as rpc,
+            PhotonReader(info["photon_url"]) as photon,
+        ):
+            clients = []
+            for _ in range(2):
+                wallet = Keypair()
+                airdrop = (await rpc.request_airdrop(wallet.pubkey(), 10**9)).value
+                await rpc.confirm_transaction(airdrop, Confirmed, sleep_seconds=0.05)
+                clients.append(InboxClient(rpc, wallet, photon=photon))
+            alice, bob = clients
+            await alice.create_inbox(0)
+            thread = await bob.create_thread(alice.me, "indexed by the localnet itself")
+            messages = await alice.thread(thread.inbox, thread.id).load_messages()
+        assert [m.content for m in messages] == [b"indexed by the localnet itself"]
+    finally:
+        proc.terminate()
+        assert await proc.wait() == 0

@@ -362,6 +362,47 @@ def _cmd_watch(args: argparse.Namespace, console: Console) -> dict[str, Any] | N
     return None if args.json else result  # --json already streamed one line per event
 
 
+def _cmd_airdrop(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    import asyncio
+
+    from solana.exceptions import SolanaRpcException
+    from solana.rpc.async_api import AsyncClient
+    from solana.rpc.commitment import Confirmed
+    from solana.rpc.core import RPCException
+    from solders.pubkey import Pubkey
+
+    if args.amount <= 0:
+        raise SolinboxError("the amount must be more than 0 SOL")
+    lamports = round(args.amount * 1_000_000_000)
+
+    async def run() -> dict[str, Any]:
+        to = Pubkey.from_string(args.to) if args.to else read_keypair(args.keypair).pubkey()
+        async with AsyncClient(args.url, commitment=Confirmed) as rpc:
+            try:
+                signature = (await rpc.request_airdrop(to, lamports)).value
+                await rpc.confirm_transaction(signature, Confirmed, sleep_seconds=0.2)
+                balance = (await rpc.get_balance(to)).value
+            except (SolanaRpcException, OSError) as exc:
+                raise SolinboxError(
+                    f"{args.url} did not airdrop: {exc}\n  airdrops exist on a localnet, devnet and "
+                    "testnet (with limits); on mainnet, send SOL to the key from a wallet"
+                ) from exc
+            except RPCException as exc:  # the node answered with a JSON-RPC error
+                raise SolinboxError(f"{args.url} refused the airdrop: {exc}") from exc
+        return {
+            "to": str(to),
+            "lamports": lamports,
+            "signature": str(signature),
+            "balance": balance,
+        }
+
+    result = asyncio.run(run())
+    if not args.json:
+        console.print(f"[green]{args.amount} SOL[/] to {result['to']}; balance {result['balance'] / 1e9:,.9f} SOL",
+                      highlight=False)  # fmt: skip
+    return result
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-u", "--url", default=os.environ.get("SOLINBOX_RPC_URL", DEFAULT_URL), help="JSON-RPC URL"
@@ -376,7 +417,12 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
-    """Add ``inbox``, ``thread`` and ``watch`` to the ``solinbox`` command."""
+    """Add ``inbox``, ``thread``, ``activity``, ``watch`` and ``airdrop`` to the ``solinbox`` command."""
+    ad = sub.add_parser("airdrop", help="request SOL from the cluster's faucet (localnet, devnet)")
+    ad.add_argument("amount", type=float, help="SOL to request")
+    ad.add_argument("to", nargs="?", help="recipient address (default: the keypair's)")
+    _common(ad)
+    ad.set_defaults(func=_cmd_airdrop)
     inbox = sub.add_parser("inbox", help="create, show and list inboxes")
     isub = inbox.add_subparsers(dest="inbox_command", required=True)
     c = isub.add_parser("create", help="create an inbox")

@@ -74,6 +74,13 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         journal = Ledger(ledger, snapshot_interval=args.snapshot_interval)
         bank = journal.open(genesis, programs=programs)
         replayed = journal.replayed
+    store = None
+    if args.photon:
+        from solinbox.indexer import Indexer, SqliteStore
+
+        # with --ledger the index lives beside it (and catches up after a crash); else in memory
+        store = SqliteStore(ledger / "index.sqlite") if ledger is not None else SqliteStore()
+        Indexer(store).attach(bank)
     slot_interval = args.slot_ms / 1000 if args.slot_ms > 0 else None
     net = Localnet(
         bank,
@@ -83,13 +90,27 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     )
 
     async def run() -> dict[str, Any]:
+        from solinbox.localnet.server import LocalnetBindError
+
         try:
             await net.start()
-        except OSError as exc:
+        except (OSError, LocalnetBindError) as exc:
             raise CliInputError(
-                f"cannot listen on 127.0.0.1:{args.rpc_port} / :{args.ws_port}: {exc.strerror or exc}\n"
-                "  another validator may be running; stop it or pass --rpc-port / --ws-port"
+                f"{exc}\n  another validator may be running; stop it or pass --rpc-port / --ws-port"
             ) from exc
+        photon = None
+        if store is not None:
+            from solinbox.indexer import PhotonServer
+
+            photon = PhotonServer(store, port=args.photon_port, rpc_url=net.rpc_url)
+            try:
+                await photon.start()
+            except OSError as exc:
+                await net.stop()
+                raise CliInputError(
+                    f"cannot listen on 127.0.0.1:{args.photon_port}: {exc.strerror or exc}\n"
+                    "  an indexer may be running; stop it or pass --photon-port"
+                ) from exc
         info = {
             "rpc_url": net.rpc_url,
             "ws_url": net.ws_url,
@@ -98,6 +119,7 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
             "slot": bank.slot,
             "ledger": str(ledger) if ledger else None,
             "replayed": replayed,
+            "photon_url": photon.url if photon is not None else None,
             "startup_seconds": round(time.monotonic() - started, 3),
         }
         if args.json:
@@ -107,6 +129,10 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
                 f"[green]localnet[/] JSON-RPC {net.rpc_url}  PubSub {net.ws_url}  "
                 f"(ready in {info['startup_seconds']:.2f}s, slot {bank.slot})"
             )
+            if photon is not None:
+                console.print(
+                    f"  Photon API {photon.url} (this localnet's blocks, indexed as produced)"
+                )
             for key, program in described.items():
                 console.print(f"  program {key}  {program['origin']} {program['path']}  sha256 {program['sha256']}",
                               highlight=False)  # fmt: skip
@@ -120,7 +146,11 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
         await stop.wait()
+        if photon is not None:
+            await photon.stop()
         await net.stop()
+        if store is not None:
+            store.close()
         return info
 
     return asyncio.run(run())
@@ -167,5 +197,10 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--account-dir", help="load every account JSON file of this directory")
     p.add_argument("--no-inbox", action="store_true", help="do not load the inbox program")
+    p.add_argument(
+        "--photon", action="store_true",
+        help="also index this localnet's blocks and serve the Photon API (the whole local stack)",
+    )  # fmt: skip
+    p.add_argument("--photon-port", type=int, default=8784, help="Photon API port (default 8784)")
     p.add_argument("--json", action="store_true", help="print the endpoints as one JSON line")
     p.set_defaults(func=_cmd_localnet)

@@ -189,7 +189,9 @@ class Indexer:
     def attach(self, bank: Bank) -> Callable[[], None]:
         """Index a localnet bank block by block, as each block is produced.
 
-        A block's successful transactions and the checkpoint move in one database transaction.
+        Blocks the bank already has beyond the store's checkpoint are indexed first (a store
+        that is behind its bank after a crash catches up). A block's successful transactions
+        and the checkpoint move in one database transaction.
         """
 
         def on_block(block: Block) -> None:
@@ -208,6 +210,10 @@ class Indexer:
                         batch.append(indexed)
             self.store.apply_block(block.slot, batch)
 
+        for slot in bank.blocks(self.store.slot() + 1, bank.confirmed_slot, "processed"):
+            backlog = bank.block(slot, "processed")
+            if backlog is not None:
+                on_block(backlog)
         return bank.on_block(on_block)
 
 
