@@ -9,8 +9,9 @@ builders do no IO; :mod:`solinbox.localnet` and the deploy command send them.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from solders.account import Account
 from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 from solders.system_program import CreateAccountParams, create_account
@@ -27,6 +28,7 @@ __all__ = [
     "deploy_with_max_data_len",
     "program_data_address",
     "upgrade",
+    "upgradeable_program_accounts",
     "write",
     "write_chunks",
 ]
@@ -53,6 +55,25 @@ _CLOSE = 5
 def program_data_address(program: Pubkey) -> Pubkey:
     """The ProgramData account of ``program`` (PDA of the loader)."""
     return Pubkey.find_program_address([bytes(program)], LOADER_V3)[0]
+
+
+def upgradeable_program_accounts(
+    program: Pubkey, so: bytes, authority: Pubkey | None, rent: Callable[[int], int], slot: int = 0
+) -> list[tuple[Pubkey, Account]]:
+    """The ProgramData and Program accounts of ``so`` deployed at ``program`` (in that order).
+
+    ``UpgradeableLoaderState::ProgramData {slot, upgrade_authority}`` then the ELF, and
+    ``Program {programdata_address}``, rent-exempt, owned by the upgradeable loader; no
+    ``authority`` makes the program immutable.
+    """
+    data_address = program_data_address(program)
+    authority_option = b"\x01" + bytes(authority) if authority is not None else b"\x00" + bytes(32)
+    program_data = struct.pack("<IQ", 3, slot) + authority_option + so
+    program_account = struct.pack("<I", 2) + bytes(data_address)
+    return [
+        (data_address, Account(rent(len(program_data)), program_data, LOADER_V3, False, 0)),
+        (program, Account(rent(len(program_account)), program_account, LOADER_V3, True, 0)),
+    ]
 
 
 def create_buffer(

@@ -79,13 +79,45 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[str]:
+    """Every option string of the (sub)command that was chosen."""
+    options = [o for action in parser._actions for o in action.option_strings]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for dest_value in vars(args).values():
+                chosen = action.choices.get(dest_value) if isinstance(dest_value, str) else None
+                if chosen is not None:
+                    return options + _options(chosen, args)
+    return options
+
+
+def _unknown_message(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: list[str]
+) -> str:
+    """``unrecognized arguments: --ledgr (did you mean --ledger?)``."""
+    import difflib
+
+    known = _options(parser, args)
+    parts = []
+    for arg in unknown:
+        name = arg.split("=", 1)[0]
+        close = (
+            difflib.get_close_matches(name, known, n=1, cutoff=0.6) if name.startswith("-") else []
+        )
+        parts.append(f"{arg} (did you mean {close[0]}?)" if close else arg)
+    return "unrecognized arguments: " + " ".join(parts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``solinbox`` command line; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv == ["--version"]:  # the fast path: no command module is imported
         print(version_text())
         return 0
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.error(_unknown_message(parser, args, unknown))
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     from rich.console import Console

@@ -30,9 +30,10 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
 
     from solders.pubkey import Pubkey
 
+    from solinbox.cli._common import read_keypair
     from solinbox.light.package import fetch_light_package
     from solinbox.localnet.bank import Bank
-    from solinbox.localnet.genesis import load_account_dir
+    from solinbox.localnet.genesis import load_account_dir, read_account_file
     from solinbox.localnet.ledger import Ledger
     from solinbox.localnet.server import Localnet
     from solinbox.program.binary import resolve_program
@@ -46,24 +47,67 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         programs[PROGRAM_ID] = inbox.path
         described[str(PROGRAM_ID)] = {"path": str(inbox.path), "sha256": inbox.sha256,
                                       "origin": inbox.origin}  # fmt: skip
-    for program_id, path in args.program or []:
+
+    def address(value: str, flag: str) -> Pubkey:
+        """An address, or the public key of a keypair file (as solana-test-validator takes)."""
         try:
-            key = Pubkey.from_string(program_id)
-        except ValueError as exc:
-            raise CliInputError(f"--program: bad program id {program_id!r}") from exc
-        extra = resolve_program(path, origin="--program")
+            return Pubkey.from_string(value)
+        except ValueError:
+            if Path(value).expanduser().is_file():
+                return read_keypair(value).pubkey()
+            raise CliInputError(
+                f"{flag}: {value!r} is neither an address nor a keypair file"
+            ) from None
+
+    for program_id, path in [*(args.program or []), *(args.bpf_program or [])]:
+        key = address(program_id, "--bpf-program")
+        extra = resolve_program(path, origin="--bpf-program")
         programs[key] = extra.path
         described[str(key)] = {
             "path": str(extra.path),
             "sha256": extra.sha256,
             "origin": extra.origin,
         }
-    fetch_light_package(quiet=True, progress=not args.json)
+    upgradeable = []
+    for program_id, path, authority in args.upgradeable_program or []:
+        key = address(program_id, "--upgradeable-program")
+        extra = resolve_program(path, origin="--upgradeable-program")
+        owner = None if authority.lower() == "none" else address(authority, "--upgradeable-program")
+        upgradeable.append((key, extra.read(), owner))
+        described[str(key)] = {"path": str(extra.path), "sha256": extra.sha256, "origin": extra.origin,
+                               "upgrade_authority": str(owner) if owner else None}  # fmt: skip
+    fetch_light_package(quiet=True, progress=not (args.json or args.quiet))
     ledger = Path(args.ledger) if args.ledger else None
     accounts = load_account_dir(Path(args.account_dir)) if args.account_dir else {}
+    for key_text, file in args.account or []:
+        key = address(key_text, "--account")
+        accounts[key] = read_account_file(Path(file))[1]
+    cloned = []
+    if args.clone or args.clone_upgradeable_program:
+        from solinbox.localnet.clone import clone_accounts
+
+        if not args.url:
+            raise CliInputError("--clone needs --url: the cluster to copy the accounts from")
+        cloned = clone_accounts(
+            _cluster_url(args.url),
+            [address(a, "--clone") for a in args.clone or []],
+            [
+                address(a, "--clone-upgradeable-program")
+                for a in args.clone_upgradeable_program or []
+            ],
+        )
 
     def genesis() -> Bank:
-        return Bank.create(programs=programs, accounts=accounts, finality_depth=args.finality_depth)
+        bank = Bank.create(programs=programs, accounts=accounts, finality_depth=args.finality_depth,
+                           slots_per_epoch=args.slots_per_epoch,
+                           faucet_lamports=round(args.faucet_sol * 1_000_000_000))  # fmt: skip
+        for key, account in cloned:
+            bank.set_account(key, account)
+        for key, so, owner in upgradeable:
+            bank.add_upgradeable_program(key, so, owner)
+        if args.warp_slot:
+            bank.warp_to_slot(args.warp_slot)
+        return bank
 
     replayed = 0
     if ledger is None:
@@ -84,6 +128,7 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     slot_interval = args.slot_ms / 1000 if args.slot_ms > 0 else None
     net = Localnet(
         bank,
+        bind_address=args.bind_address,
         rpc_port=args.rpc_port,
         ws_port=args.ws_port,
         slot_interval=slot_interval,
@@ -124,7 +169,7 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         }
         if args.json:
             print(json.dumps(info), flush=True)
-        else:
+        elif not args.quiet:
             console.print(
                 f"[green]localnet[/] JSON-RPC {net.rpc_url}  PubSub {net.ws_url}  "
                 f"(ready in {info['startup_seconds']:.2f}s, slot {bank.slot})"
@@ -154,6 +199,23 @@ def _cmd_localnet(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         return info
 
     return asyncio.run(run())
+
+
+_MONIKERS = {
+    "localhost": "http://127.0.0.1:8899",
+    "l": "http://127.0.0.1:8899",
+    "devnet": "https://api.devnet.solana.com",
+    "d": "https://api.devnet.solana.com",
+    "testnet": "https://api.testnet.solana.com",
+    "t": "https://api.testnet.solana.com",
+    "mainnet-beta": "https://api.mainnet-beta.solana.com",
+    "m": "https://api.mainnet-beta.solana.com",
+}
+
+
+def _cluster_url(value: str) -> str:
+    """A URL, or the Solana CLI's cluster moniker for one."""
+    return _MONIKERS.get(value, value)
 
 
 def register(sub: Any) -> None:
@@ -193,9 +255,46 @@ def register(sub: Any) -> None:
     )  # fmt: skip
     add_program_so_option(p)
     p.add_argument(
-        "--program", nargs=2, action="append", metavar=("ID", "PATH"), help="load an extra program"
+        "--bpf-program", nargs=2, action="append", metavar=("ADDRESS", "PATH"),
+        help="load a program (non-upgradeable) at ADDRESS (an address or a keypair file)",
+    )  # fmt: skip
+    p.add_argument(
+        "--program", nargs=2, action="append", metavar=("ID", "PATH"), help=argparse.SUPPRESS
     )
+    p.add_argument(
+        "--upgradeable-program", nargs=3, action="append", metavar=("ADDRESS", "PATH", "AUTHORITY"),
+        help="deploy a program through the upgradeable loader with this upgrade authority (or none)",
+    )  # fmt: skip
+    p.add_argument(
+        "--account", nargs=2, action="append", metavar=("ADDRESS", "FILE"),
+        help="load an account from a `solana account --output json` file at ADDRESS",
+    )  # fmt: skip
     p.add_argument("--account-dir", help="load every account JSON file of this directory")
+    p.add_argument(
+        "--clone", action="append", metavar="ADDRESS", help="copy this account from --url"
+    )
+    p.add_argument(
+        "--clone-upgradeable-program", action="append", metavar="ADDRESS",
+        help="copy this upgradeable program and its ProgramData from --url",
+    )  # fmt: skip
+    p.add_argument(
+        "-u",
+        "--url",
+        help="where --clone copies from: URL or localhost/devnet/testnet/mainnet-beta",
+    )
+    p.add_argument(
+        "--warp-slot", type=int, help="start at this slot (the slots before are skipped)"
+    )
+    p.add_argument(
+        "--slots-per-epoch", type=int, default=432_000, help="slots in an epoch (default 432000)"
+    )
+    p.add_argument(
+        "--faucet-sol", type=float, default=500_000_000.0, help="SOL the faucet starts with (default 500,000,000)"
+    )  # fmt: skip
+    p.add_argument(
+        "--bind-address", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing once started")
     p.add_argument("--no-inbox", action="store_true", help="do not load the inbox program")
     p.add_argument(
         "--photon", action="store_true",

@@ -273,6 +273,8 @@ class Bank:
         faucet: Keypair | None = None,
         finality_depth: int = 32,
         genesis_hash: Hash | None = None,
+        slots_per_epoch: int = SLOTS_PER_EPOCH,
+        faucet_lamports: int | None = None,
         _fund_faucet: bool = True,
     ) -> None:
         self.svm = svm
@@ -281,6 +283,8 @@ class Bank:
         svm.with_transaction_history(0)
         self.faucet = faucet or Keypair()
         self.finality_depth = max(0, finality_depth)
+        #: slots in an epoch (``--slots-per-epoch``); the Clock's epoch and the schedules use it
+        self.slots_per_epoch = max(1, slots_per_epoch)
         self.genesis_hash = genesis_hash or _hash(b"solinbox-localnet", bytes(self.faucet.pubkey()))
         self.slot = 1
         self.transaction_count = 0
@@ -307,7 +311,13 @@ class Bank:
         if _fund_faucet:
             self.set_account(
                 self.faucet.pubkey(),
-                Account(FAUCET_LAMPORTS, b"", _codec.SYSTEM_PROGRAM, False, 0),
+                Account(
+                    FAUCET_LAMPORTS if faucet_lamports is None else faucet_lamports,
+                    b"",
+                    _codec.SYSTEM_PROGRAM,
+                    False,
+                    0,
+                ),
             )
         self._set_clock(self.slot, genesis_block.block_time)
 
@@ -321,11 +331,14 @@ class Bank:
         accounts: Mapping[Pubkey, Account] | None = None,
         finality_depth: int = 32,
         faucet: Keypair | None = None,
+        slots_per_epoch: int = SLOTS_PER_EPOCH,
+        faucet_lamports: int | None = None,
     ) -> Bank:
         """A fresh chain: the Light programs and trees, ``programs``, ``accounts``, a faucet."""
         from solinbox.localnet.genesis import build_light_svm
 
-        bank = cls(build_light_svm(programs=programs), faucet=faucet, finality_depth=finality_depth)
+        bank = cls(build_light_svm(programs=programs), faucet=faucet, finality_depth=finality_depth,
+                   slots_per_epoch=slots_per_epoch, faucet_lamports=faucet_lamports)  # fmt: skip
         bank.programs = dict(programs or {})
         for key, account in native_mints(bank.svm.minimum_balance_for_rent_exemption(82)).items():
             bank.set_account(key, account)  # as solana-test-validator's genesis has them
@@ -408,7 +421,7 @@ class Bank:
         return "processed"
 
     def _set_clock(self, slot: int, unix_timestamp: int) -> None:
-        epoch = slot // SLOTS_PER_EPOCH
+        epoch = slot // self.slots_per_epoch
         self.svm.set_clock(
             Clock(slot, self._blocks[0].block_time, epoch, epoch + 1, unix_timestamp)
         )
@@ -494,6 +507,19 @@ class Bank:
                                  "data": base64.b64encode(bytes(account.data)).decode(),
                                  "owner": str(account.owner), "executable": account.executable,
                                  "rentEpoch": account.rent_epoch})  # fmt: skip
+
+    def add_upgradeable_program(self, program: Pubkey, so: bytes, authority: Pubkey | None) -> None:
+        """Deploy ``so`` at ``program`` as the upgradeable loader would, with ``authority``.
+
+        (``--upgradeable-program``: the ProgramData account first, since LiteSVM compiles a
+        program when its program account is written.)
+        """
+        from solinbox.loader import upgradeable_program_accounts
+
+        for key, account in upgradeable_program_accounts(
+            program, so, authority, self.svm.minimum_balance_for_rent_exemption
+        ):
+            self.set_account(key, account)
 
     def program_accounts(self, program: Pubkey) -> list[tuple[Pubkey, Account]]:
         """Every existing account owned by ``program``."""
@@ -864,6 +890,7 @@ class Bank:
             "version": _STATE_VERSION,
             "slot": self.slot,
             "clock_offset": self.clock_offset,
+            "slots_per_epoch": self.slots_per_epoch,
             "clock_unix": int(self.svm.get_clock().unix_timestamp),
             "transaction_count": self.transaction_count,
             "finality_depth": self.finality_depth,
@@ -900,7 +927,7 @@ class Bank:
         This is what reverting to a snapshot does while servers hold this object.
         """
         for name in ("svm", "faucet", "finality_depth", "genesis_hash", "slot", "transaction_count",
-                     "clock_offset", "programs", "_history", "_by_address", "_blocks", "_block_slots",
+                     "clock_offset", "slots_per_epoch", "programs", "_history", "_by_address", "_blocks", "_block_slots",
                      "_recent", "_working", "_touched"):  # fmt: skip
             setattr(self, name, getattr(other, name))
 
@@ -938,6 +965,7 @@ class Bank:
                 if finality_depth is None
                 else finality_depth,
                 genesis_hash=Hash.from_string(state["genesis_hash"]),
+                slots_per_epoch=int(state.get("slots_per_epoch", SLOTS_PER_EPOCH)),
                 _fund_faucet=False,
             )
             accounts = [json.loads(line) for line in _lines(directory / "accounts.jsonl")]

@@ -73,6 +73,7 @@ class Localnet:
         slot_interval: Seconds between blocks; ``None`` produces blocks only on
             :meth:`produce_block`.
         state_dir: Where :meth:`stop` saves the bank (``None``: not saved).
+        bind_address: The address both endpoints listen on (loopback by default).
     """
 
     def __init__(
@@ -83,8 +84,10 @@ class Localnet:
         ws_port: int = 8900,
         slot_interval: float | None = 0.4,
         state_dir: Path | None = None,
+        bind_address: str = _LOOPBACK,
     ) -> None:
         self.bank = bank
+        self.bind_address = bind_address
         self.methods = RpcMethods(bank)
         self.pubsub = PubSub(bank)
         self.slot_interval = slot_interval
@@ -102,12 +105,17 @@ class Localnet:
     @property
     def rpc_url(self) -> str:
         """``http://127.0.0.1:<port>``."""
-        return f"http://{_LOOPBACK}:{self.rpc_port}"
+        return f"http://{self._host}:{self.rpc_port}"
+
+    @property
+    def _host(self) -> str:
+        """Where clients on this machine reach the endpoints (a wildcard bind is loopback)."""
+        return _LOOPBACK if self.bind_address in ("0.0.0.0", "::", "") else self.bind_address
 
     @property
     def ws_url(self) -> str:
         """``ws://127.0.0.1:<port>``."""
-        return f"ws://{_LOOPBACK}:{self.ws_port}"
+        return f"ws://{self._host}:{self.ws_port}"
 
     # ------------------------------------------------------------------------------ lifecycle
 
@@ -122,19 +130,19 @@ class Localnet:
         ports = []
         for app, port in zip((rpc, ws), self._ports, strict=True):
             try:
-                runner, bound = await start_site(app, _LOOPBACK, port)
+                runner, bound = await start_site(app, self.bind_address, port)
             except OSError as exc:
                 for started in self._runners:
                     await started.cleanup()
                 self._runners.clear()
                 raise LocalnetBindError(
-                    f"cannot listen on {_LOOPBACK}:{port}: {exc.strerror or exc}"
+                    f"cannot listen on {self.bind_address}:{port}: {exc.strerror or exc}"
                 ) from exc
             self._runners.append(runner)
             ports.append(bound)
         self.rpc_port, self.ws_port = ports
         self.methods.endpoints.update(
-            rpc=f"{_LOOPBACK}:{self.rpc_port}", pubsub=f"{_LOOPBACK}:{self.ws_port}"
+            rpc=f"{self._host}:{self.rpc_port}", pubsub=f"{self._host}:{self.ws_port}"
         )
         if self.slot_interval is not None:
             self._clock = asyncio.create_task(self._produce_blocks(self.slot_interval))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from solinbox.localnet.bank import SLOTS_PER_EPOCH
 from solinbox.localnet.methods._family import Family, Handler
 from solinbox.localnet.methods._params import (
     API_VERSION,
@@ -84,10 +83,10 @@ class ClusterMethods(Family):
         config = config_at(params, 0)
         self._context(config)
         slot = self.bank.slot_for(parse_commitment(config))
-        per_epoch = SLOTS_PER_EPOCH
+        per_epoch = self.bank.slots_per_epoch
         return {
             "absoluteSlot": slot,
-            "blockHeight": slot,
+            "blockHeight": self.bank.block_height_for(parse_commitment(config)),
             "epoch": slot // per_epoch,
             "slotIndex": slot % per_epoch,
             "slotsInEpoch": per_epoch,
@@ -102,8 +101,8 @@ class ClusterMethods(Family):
 
     def get_epoch_schedule(self, params: list[Any]) -> Any:
         """GetEpochSchedule (no warmup: every epoch is ``slotsPerEpoch`` long)."""
-        return {"firstNormalEpoch": 0, "firstNormalSlot": 0, "leaderScheduleSlotOffset": SLOTS_PER_EPOCH,
-                "slotsPerEpoch": SLOTS_PER_EPOCH, "warmup": False}  # fmt: skip
+        return {"firstNormalEpoch": 0, "firstNormalSlot": 0, "leaderScheduleSlotOffset": self.bank.slots_per_epoch,
+                "slotsPerEpoch": self.bank.slots_per_epoch, "warmup": False}  # fmt: skip
 
     def get_cluster_nodes(self, params: list[Any]) -> Any:
         """GetClusterNodes: this node, with the address it serves JSON-RPC on."""
@@ -141,10 +140,10 @@ class ClusterMethods(Family):
             return {}
         epoch = (
             slot if slot is not None else self.bank.slot_for(parse_commitment(config))
-        ) // SLOTS_PER_EPOCH
-        if epoch > self.bank.slot // SLOTS_PER_EPOCH + 1:
+        ) // self.bank.slots_per_epoch
+        if epoch > self.bank.slot // self.bank.slots_per_epoch + 1:
             return None  # like a validator: no schedule for a far-future epoch
-        return {self._identity: _schedule()}
+        return {self._identity: _schedule(self.bank.slots_per_epoch)}
 
     def get_block_production(self, params: list[Any]) -> Any:
         """GetBlockProduction: this node was leader of every slot and produced every block."""
@@ -182,8 +181,8 @@ class ClusterMethods(Family):
 
     def get_inflation_rate(self, params: list[Any]) -> Any:
         """GetInflationRate for the current epoch, from the governor."""
-        epoch = self.bank.slot // SLOTS_PER_EPOCH
-        year = epoch * SLOTS_PER_EPOCH / SLOTS_PER_YEAR
+        epoch = self.bank.slot // self.bank.slots_per_epoch
+        year = epoch * self.bank.slots_per_epoch / SLOTS_PER_YEAR
         total = max(INFLATION["initial"] * (1 - INFLATION["taper"]) ** year, INFLATION["terminal"])
         foundation = total * INFLATION["foundation"] if year < INFLATION["foundationTerm"] else 0.0
         return {
@@ -203,7 +202,7 @@ class ClusterMethods(Family):
         config = config_at(params, 1)
         self._context(config)
         epoch = config.get("epoch")
-        current = self.bank.slot // SLOTS_PER_EPOCH
+        current = self.bank.slot // self.bank.slots_per_epoch
         if epoch is not None and u64(epoch, "epoch") >= current:
             raise RpcError(
                 BLOCK_NOT_AVAILABLE, f"Epoch {epoch}. Only epochs before {current} have rewards"
@@ -236,5 +235,5 @@ class ClusterMethods(Family):
 
 
 @functools.cache
-def _schedule() -> list[int]:
-    return list(range(SLOTS_PER_EPOCH))
+def _schedule(slots: int) -> list[int]:
+    return list(range(slots))
